@@ -1,0 +1,182 @@
+"""Command line: argv -> Settings -> lint -> a reporter -> stdout. The only module that prints."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from alembic_lint import __version__
+from alembic_lint.diagnostics import UsageError
+
+COMMANDS = ("check", "rule", "rules")
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alembic-lint",
+        description="Lint Alembic migrations without running them.",
+    )
+    parser.add_argument("--version", action="version", version=f"alembic-lint {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    check = sub.add_parser("check", help="lint the revision history (the default command)")
+    check.add_argument(
+        "files", nargs="*", type=Path, help="report per-revision findings for these files only"
+    )
+    where = check.add_argument_group("finding the history (as alembic does)")
+    where.add_argument(
+        "-c",
+        "--config",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="alembic ini file and/or pyproject.toml; may be given twice",
+    )
+    where.add_argument(
+        "-n", "--name", default="alembic", help="ini section name (default: alembic)"
+    )
+    where.add_argument(
+        "--script-location", metavar="DIR", help="script location; needs no config file"
+    )
+    where.add_argument(
+        "--version-location",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="version location (repeatable); overrides the config",
+    )
+    where.add_argument(
+        "--recursive-version-locations",
+        action="store_true",
+        help="search version locations recursively",
+    )
+    rules_group = check.add_argument_group("rule selection (overrides [tool.alembic-lint])")
+    rules_group.add_argument(
+        "--select", type=_csv, metavar="CODES", help="comma-separated codes or prefixes to enable"
+    )
+    rules_group.add_argument(
+        "--extend-select",
+        type=_csv,
+        metavar="CODES",
+        help="codes to enable on top of the selection",
+    )
+    rules_group.add_argument("--ignore", type=_csv, metavar="CODES", help="codes to disable")
+    rules_group.add_argument(
+        "--start-after",
+        metavar="REVISION",
+        help="per-revision rules skip this revision and its ancestors",
+    )
+    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="parser processes for large histories (default: CPU count)",
+    )
+    check.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+
+    rule = sub.add_parser("rule", help="show the documentation of a rule")
+    rule.add_argument("code", help="a code (AL101) or name (multiple-heads)")
+    sub.add_parser("rules", help="list all rules")
+    return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    from alembic_lint import report, rules
+    from alembic_lint.config import load_settings, with_overrides
+    from alembic_lint.discover import Locator, find_project
+    from alembic_lint.lint import lint
+
+    cwd = Path.cwd()
+    settings = with_overrides(
+        load_settings(cwd / "pyproject.toml"),
+        select=args.select,
+        ignore=args.ignore,
+        extend_select=args.extend_select,
+        start_after=args.start_after,
+    )
+    project = find_project(
+        Locator(
+            config_files=args.config,
+            name=args.name,
+            script_location=args.script_location,
+            version_locations=args.version_location,
+            recursive=args.recursive_version_locations,
+        ),
+        cwd=cwd,
+        environ=os.environ,
+    )
+    result = lint(
+        project,
+        settings,
+        cwd=cwd,
+        files=args.files or None,
+        jobs=args.jobs or os.cpu_count() or 1,
+    )
+    color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    names = {rule.code: rule.name for rule in rules.ALL_RULES}
+    sys.stdout.write(
+        report.REPORTERS[args.format](
+            result.diagnostics, names=names, color=color, checked=result.files
+        )
+    )
+    return 1 if result.diagnostics else 0
+
+
+def _rule(code: str) -> int:
+    from alembic_lint import rules
+
+    found = rules.resolve(code, where="rule")
+    if len(found) != 1:
+        raise UsageError(f"`{code}` names {len(found)} rules; give one code")
+    rule = rules.BY_CODE[next(iter(found))]
+    default = "on by default" if rule.default else "opt-in"
+    sys.stdout.write(f"# {rule.code} {rule.name} ({default})\n\n{rule.doc}\n")
+    return 0
+
+
+def _rules() -> int:
+    from alembic_lint import rules
+
+    for rule in rules.ALL_RULES:
+        default = "on" if rule.default else "opt-in"
+        sys.stdout.write(f"{rule.code}  {rule.name:<26} {default:<7} {rule.summary}\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "check")
+    args = _parser().parse_args(argv)
+    debug = getattr(args, "debug", False)
+    try:
+        if args.command == "rule":
+            return _rule(args.code)
+        if args.command == "rules":
+            return _rules()
+        return _check(args)
+    except UsageError as exc:
+        if debug:
+            raise
+        print(f"alembic-lint: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        return 130
+    except Exception as exc:
+        if debug:
+            raise
+        print(
+            f"alembic-lint: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 2

@@ -1,0 +1,304 @@
+"""Alembic's configuration -> where the revision files are, read the way ``alembic`` reads it.
+
+Mirrors ``alembic.config.Config`` and ``ScriptDirectory.from_config`` (alembic >= 1.16, including
+``[tool.alembic]``), but never imports alembic, never runs env.py and never imports the
+project's packages: a ``package:dir`` location is resolved with import-system path finders only.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib.machinery import PathFinder
+from pathlib import Path
+from typing import Any
+
+from alembic_lint.diagnostics import UsageError
+
+DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
+_SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
+_LEGACY_SPLIT = re.compile(r", *|(?: +)")
+_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project's revisions live, and how alembic names their files."""
+
+    config_file: Path | None
+    script_location: Path
+    version_locations: tuple[Path, ...]
+    recursive: bool
+    file_template: str
+
+
+@dataclass(frozen=True)
+class Locator:
+    """The command-line view of alembic's options; flags win over config files."""
+
+    config_files: Sequence[str] = ()
+    name: str = "alembic"
+    script_location: str | None = None
+    version_locations: Sequence[str] = ()
+    recursive: bool = False
+
+
+class _Options:
+    """``Config.get_alembic_option`` semantics: the ini section first, then ``[tool.alembic]``."""
+
+    def __init__(
+        self,
+        ini: configparser.ConfigParser | None,
+        section: str,
+        toml: Mapping[str, Any],
+        toml_here: str,
+    ) -> None:
+        self.ini = ini
+        self.section = section
+        self.toml = toml
+        self.toml_args = {"here": toml_here}
+
+    def ini_get(self, name: str) -> str | None:
+        if self.ini is None or not self.ini.has_option(self.section, name):
+            return None
+        try:
+            return self.ini.get(self.section, name)
+        except configparser.Error as exc:
+            raise UsageError(f"alembic config: cannot read `{name}`: {exc}") from None
+
+    def toml_get(self, name: str) -> Any:
+        value = self.toml.get(name)
+        try:
+            if isinstance(value, str):
+                return value % self.toml_args
+            if isinstance(value, list):
+                return [v % self.toml_args if isinstance(v, str) else v for v in value]
+        except (KeyError, ValueError, TypeError) as exc:
+            raise UsageError(f"[tool.alembic]: cannot interpolate `{name}`: {exc}") from None
+        return value
+
+    def get(self, name: str) -> Any:
+        value = self.ini_get(name)
+        return value if value is not None else self.toml_get(name)
+
+    def boolean(self, name: str) -> bool:
+        value = self.ini_get(name)
+        if value is not None:
+            return value == "true"
+        found = self.toml.get(name, False)
+        if not isinstance(found, bool):
+            raise UsageError(f"[tool.alembic]: `{name}` must be true or false")
+        return found
+
+    def version_locations(self) -> list[str] | None:
+        raw = self.ini_get("version_locations")
+        if raw:
+            sep_name = self.ini_get("path_separator") or self.ini_get("version_path_separator")
+            if sep_name is None:
+                return [p for p in _LEGACY_SPLIT.split(raw) if p]
+            if sep_name not in _SEPARATORS:
+                raise UsageError(
+                    f"alembic config: `{sep_name}` is not a valid path_separator; "
+                    "expected 'space', 'newline', 'os', ':' or ';'"
+                )
+            return [p.strip() for p in raw.split(_SEPARATORS[sep_name]) if p.strip()]
+        found = self.toml_get("version_locations")
+        if found is not None and not (
+            isinstance(found, list) and all(isinstance(v, str) for v in found)
+        ):
+            raise UsageError("[tool.alembic]: `version_locations` must be a list of strings")
+        return found
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def _read_ini(path: Path) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser({"here": path.absolute().parent.as_posix()})
+    try:
+        with path.open(encoding="utf-8") as fh:
+            parser.read_file(fh)
+    except (OSError, UnicodeDecodeError, configparser.Error) as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    return parser
+
+
+def resolve_resource(location: str, search_path: Sequence[str]) -> Path:
+    """``alembic.util.coerce_resource_to_filename`` without importing the package."""
+    if os.path.isabs(location) or ":" not in location:
+        return Path(location)
+    package, *parts = location.split(":")
+    spec = None
+    paths: Sequence[str] | None = list(search_path)
+    dotted = ""
+    for piece in package.split("."):
+        dotted = f"{dotted}.{piece}" if dotted else piece
+        spec = PathFinder.find_spec(dotted, paths)
+        if spec is None or spec.submodule_search_locations is None:
+            raise UsageError(f"cannot find package `{package}` for location `{location}`")
+        paths = list(spec.submodule_search_locations)
+    assert paths
+    return Path(paths[0], *parts)
+
+
+def find_project(locator: Locator, *, cwd: Path, environ: Mapping[str, str]) -> Project:
+    """Work out the script and version locations as ``alembic`` would in ``cwd``."""
+    ini_path, toml_path = _config_paths(locator, cwd=cwd, environ=environ)
+    ini = _read_ini(ini_path) if ini_path is not None else None
+    section = locator.name
+    if ini is not None and not ini.has_section(section):
+        if locator.script_location is None:
+            raise UsageError(f"{ini_path}: no [{section}] section")
+        ini = None
+    toml_data = _read_toml(toml_path) if toml_path is not None and toml_path.is_file() else {}
+    tool = toml_data.get("tool", {})
+    toml_alembic = tool.get("alembic", {}) if isinstance(tool, dict) else {}
+    if not isinstance(toml_alembic, dict):
+        raise UsageError(f"{toml_path}: [tool.alembic] must be a table")
+    toml_here = (toml_path or cwd / "pyproject.toml").absolute().parent.as_posix()
+    options = _Options(ini, section, toml_alembic, toml_here)
+
+    search_path = [str(cwd)]
+    if ini_path is not None:
+        search_path.append(str(ini_path.absolute().parent))
+    prepend = options.get("prepend_sys_path")
+    if isinstance(prepend, str):
+        search_path.extend(p for p in _LEGACY_SPLIT.split(prepend) if p)
+    elif isinstance(prepend, list):
+        search_path.extend(str(p) for p in prepend)
+    search_path.extend(p for p in sys.path if p)
+
+    raw_location = locator.script_location or options.get("script_location")
+    if raw_location is None and ini_path is not None and (ini_path.parent / "env.py").is_file():
+        raw_location = str(ini_path.absolute().parent)  # Flask-Migrate sets it in code
+    if raw_location is None:
+        where = ini_path or toml_path or cwd
+        raise UsageError(f"{where}: no `script_location` in the alembic configuration")
+    if not isinstance(raw_location, str):
+        raise UsageError("[tool.alembic]: `script_location` must be a string")
+    script_location = _absolute(resolve_resource(raw_location, search_path), cwd)
+    if not script_location.is_dir():
+        raise UsageError(f"script location `{raw_location}` does not exist")
+
+    raw_versions = list(locator.version_locations) or options.version_locations()
+    if raw_versions:
+        versions = tuple(_absolute(resolve_resource(loc, search_path), cwd) for loc in raw_versions)
+    else:
+        versions = (script_location / "versions",)
+    template = options.get("file_template") or DEFAULT_FILE_TEMPLATE
+    if not isinstance(template, str):
+        raise UsageError("[tool.alembic]: `file_template` must be a string")
+    return Project(
+        config_file=ini_path or (toml_path if toml_alembic else None),
+        script_location=script_location,
+        version_locations=versions,
+        recursive=locator.recursive or options.boolean("recursive_version_locations"),
+        file_template=template,
+    )
+
+
+def _absolute(path: Path, cwd: Path) -> Path:
+    return path if path.is_absolute() else cwd / path
+
+
+def _config_paths(
+    locator: Locator, *, cwd: Path, environ: Mapping[str, str]
+) -> tuple[Path | None, Path | None]:
+    """``CommandLine._inis_from_config``: which ini and which pyproject.toml are in play."""
+    ini: str | None = None
+    toml: str | None = None
+    for name in locator.config_files:
+        if os.path.basename(name) == "pyproject.toml":
+            if toml is not None:
+                raise UsageError("pyproject.toml given more than once")
+            toml = name
+        else:
+            if ini is not None:
+                raise UsageError("only one ini file may be given")
+            ini = name
+    for name in (ini, toml):
+        if name is not None and not _absolute(Path(name), cwd).is_file():
+            raise UsageError(f"config file `{name}` not found")
+    env = environ.get("ALEMBIC_CONFIG")
+    if toml is None and env and os.path.basename(env) == "pyproject.toml":
+        toml = env
+    elif ini is None and env and os.path.basename(env) != "pyproject.toml":
+        ini = env
+    toml_path = _absolute(Path(toml or "pyproject.toml"), cwd)
+    if ini is not None:
+        return _absolute(Path(ini), cwd), toml_path
+    default_ini = cwd / "alembic.ini"
+    if default_ini.is_file():
+        return default_ini, toml_path
+    if locator.script_location is None and not _has_tool_alembic(toml_path):
+        flask = cwd / "migrations" / "alembic.ini"
+        if flask.is_file():
+            return flask, toml_path
+        raise UsageError(
+            f"no alembic.ini, [tool.alembic] or migrations/alembic.ini in {cwd}; "
+            "pass -c/--config or --script-location"
+        )
+    return None, toml_path
+
+
+def _has_tool_alembic(toml_path: Path) -> bool:
+    if not toml_path.is_file():
+        return False
+    tool = _read_toml(toml_path).get("tool", {})
+    return isinstance(tool, dict) and "alembic" in tool
+
+
+def list_revision_files(project: Project) -> list[Path]:
+    """Candidate revision files in alembic's load order (``Script._list_py_dir``), each once.
+
+    Like alembic, directories named ``x.py`` are not files, and a file reached twice through
+    overlapping locations or links is listed once.
+    """
+    found: list[Path] = []
+    seen: set[str] = set()
+    for location in project.version_locations:
+        if location.is_dir():
+            _walk(location, project.recursive, found, seen)
+    return found
+
+
+def _walk(directory: Path, recursive: bool, found: list[Path], seen: set[str]) -> None:
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError:
+        return
+    real_dir = os.path.realpath(directory)
+    subdirs: list[Path] = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if recursive and entry.name != "__pycache__" and not entry.is_symlink():
+                subdirs.append(Path(entry.path))
+            continue
+        if not _REVISION_FILE.match(entry.name):
+            continue
+        key = (
+            os.path.realpath(entry.path)
+            if entry.is_symlink()
+            else os.path.join(real_dir, entry.name)
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append(Path(entry.path))
+    for sub in subdirs:
+        _walk(sub, recursive, found, seen)

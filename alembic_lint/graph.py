@@ -1,0 +1,191 @@
+"""Parsed revision scripts -> the revision graph, with alembic's semantics and without its exceptions.
+
+Alembic's ``RevisionMap`` raises on cycles and duplicate labels and warns on dangling parents;
+here every such problem is recorded as data so that the rules can report all of them at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from alembic_lint.script import RevisionScript
+
+
+@dataclass(frozen=True, eq=False)
+class RevisionGraph:
+    """The whole history. ``revisions`` maps an id to the script alembic would use (the last loaded).
+
+    Compared and hashed by identity, so that rules can memoise per graph.
+    """
+
+    revisions: Mapping[str, RevisionScript]
+    parents: Mapping[str, tuple[str, ...]]
+    children: Mapping[str, tuple[str, ...]]
+    dependents: Mapping[str, tuple[str, ...]]
+    heads: tuple[str, ...]
+    bases: tuple[str, ...]
+    labels: Mapping[str, frozenset[str]]
+    label_owners: Mapping[str, tuple[RevisionScript, ...]]
+    duplicates: Mapping[str, tuple[RevisionScript, ...]]
+    dangling_down: tuple[tuple[RevisionScript, str], ...]
+    dangling_depends: tuple[tuple[RevisionScript, str], ...]
+    cycles: tuple[tuple[str, ...], ...]
+
+    def ancestors(self, revision: str) -> set[str]:
+        """``revision`` and every revision reachable through ``down_revision``."""
+        seen = {revision}
+        stack = [revision]
+        while stack:
+            for parent in self.parents.get(stack.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+        return seen
+
+    def nearest_common_ancestors(self, revisions: Iterable[str]) -> list[str]:
+        common: set[str] | None = None
+        for rev in revisions:
+            found = self.ancestors(rev)
+            common = found if common is None else common & found
+        if not common:
+            return []
+        return sorted(c for c in common if not any(child in common for child in self.children[c]))
+
+
+def _cycles(nodes: Iterable[str], parents: Mapping[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """Strongly connected components of more than one node, or with a self-loop (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[tuple[str, ...]] = []
+    counter = 0
+    for root in nodes:
+        if root in index:
+            continue
+        work = [(root, iter(parents[root]))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, it = work[-1]
+            advanced = False
+            for nxt in it:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(parents[nxt])))
+                    advanced = True
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in parents[node]:
+                    found.append(tuple(sorted(component)))
+    return found
+
+
+def build_graph(scripts: Iterable[RevisionScript]) -> RevisionGraph:
+    """Build the graph from scripts in alembic's load order (that order decides duplicate winners)."""
+    by_id: dict[str, list[RevisionScript]] = {}
+    for script in scripts:
+        if script.revision is not None:
+            by_id.setdefault(script.revision, []).append(script)
+    revisions = {rev: found[-1] for rev, found in by_id.items()}
+    duplicates = {rev: tuple(found) for rev, found in by_id.items() if len(found) > 1}
+
+    label_owners: dict[str, list[RevisionScript]] = {}
+    for script in revisions.values():
+        for label in dict.fromkeys(script.branch_labels):
+            label_owners.setdefault(label, []).append(script)
+
+    parents: dict[str, tuple[str, ...]] = {}
+    children: dict[str, list[str]] = {rev: [] for rev in revisions}
+    dependents: dict[str, list[str]] = {rev: [] for rev in revisions}
+    dangling_down: list[tuple[RevisionScript, str]] = []
+    dangling_depends: list[tuple[RevisionScript, str]] = []
+    for rev, script in revisions.items():
+        known: list[str] = []
+        for down in script.down_revisions or ():
+            if down in revisions:
+                if down not in known:
+                    known.append(down)
+                    children[down].append(rev)
+            else:
+                dangling_down.append((script, down))
+        parents[rev] = tuple(known)
+        for dep in script.depends_on or ():
+            target = dep if dep in revisions else None
+            if target is None and dep in label_owners:
+                target = label_owners[dep][0].revision
+            if target is None:
+                dangling_depends.append((script, dep))
+            elif target not in known:
+                dependents[target].append(rev)
+
+    heads = tuple(rev for rev in revisions if not children[rev])
+    bases = tuple(rev for rev, s in revisions.items() if s.down_revisions == ())
+    labels = _effective_labels(revisions, parents, children, dependents)
+    return RevisionGraph(
+        revisions=revisions,
+        parents=parents,
+        children={rev: tuple(c) for rev, c in children.items()},
+        dependents={rev: tuple(d) for rev, d in dependents.items()},
+        heads=heads,
+        bases=bases,
+        labels=labels,
+        label_owners={label: tuple(owners) for label, owners in label_owners.items()},
+        duplicates=duplicates,
+        dangling_down=tuple(dangling_down),
+        dangling_depends=tuple(dangling_depends),
+        cycles=tuple(_cycles(revisions, parents)),
+    )
+
+
+def _effective_labels(
+    revisions: Mapping[str, RevisionScript],
+    parents: Mapping[str, tuple[str, ...]],
+    children: Mapping[str, list[str]],
+    dependents: Mapping[str, list[str]],
+) -> dict[str, frozenset[str]]:
+    """Alembic's ``RevisionMap._add_branches``: a label flows to every descendant, and up to
+    the ancestors of its revision until the nearest branch point or merge point."""
+    labels: dict[str, set[str]] = {rev: set() for rev in revisions}
+    for rev, script in revisions.items():
+        if not script.branch_labels:
+            continue
+        own = set(script.branch_labels)
+        seen = {rev}
+        stack = [rev]
+        while stack:
+            node = stack.pop()
+            labels[node] |= own
+            for child in children[node]:
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        node = rev
+        while len(children[node]) + len(dependents[node]) <= 1 and len(parents[node]) == 1:
+            node = parents[node][0]
+            if node == rev or len(children[node]) + len(dependents[node]) > 1:
+                break
+            if len(parents[node]) > 1:
+                break
+            labels[node] |= own
+    return {rev: frozenset(found) for rev, found in labels.items()}

@@ -1,0 +1,182 @@
+"""The rule registry: one explicit ``Rule`` record per code, selection, and noqa filtering.
+
+A rule's ``check`` is a plain function whose docstring is the user documentation
+(``alembic-lint rule CODE``). Scopes:
+
+- ``file``: every file in the history, parsed or not (AL0xx); always reported;
+- ``graph``: called once with the whole graph (AL1xx); always reported;
+- ``revision``: called per revision in scope (the files given, or those after ``start-after``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal, Union
+
+from alembic_lint.config import Settings
+from alembic_lint.diagnostics import Diagnostic, UsageError
+from alembic_lint.discover import Project
+from alembic_lint.graph import RevisionGraph
+from alembic_lint.script import RevisionScript, ScriptError
+
+SourceFile = Union[RevisionScript, ScriptError]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every check may read. ``names`` maps a script path to its name inside its version location."""
+
+    graph: RevisionGraph
+    settings: Settings
+    project: Project
+    names: Mapping[str, str]
+    known_codes: frozenset[str]
+
+
+FileCheck = Callable[[SourceFile, Context], Iterator[Diagnostic]]
+GraphCheck = Callable[[Context], Iterator[Diagnostic]]
+RevisionCheck = Callable[[RevisionScript, Context], Iterator[Diagnostic]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    default: bool
+    scope: Literal["file", "graph", "revision"]
+    check: Callable[..., Iterator[Diagnostic]]
+
+    @property
+    def doc(self) -> str:
+        import inspect
+
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        """The first sentence of "What it does"."""
+        lines = self.doc.split("\n\n", 2)
+        text = " ".join(lines[1].split()) if len(lines) > 1 else ""
+        return text.split(". ")[0].rstrip(".")
+
+
+def diag(
+    script: RevisionScript | ScriptError,
+    line: int,
+    col: int,
+    code: str,
+    message: str,
+    hint: str | None = None,
+) -> Diagnostic:
+    revision = script.revision if isinstance(script, RevisionScript) else None
+    return Diagnostic(script.path, line, col, code, message, hint, revision)
+
+
+def _all_rules() -> tuple[Rule, ...]:
+    from alembic_lint.rules import bodies, graph, naming, source
+
+    return tuple(
+        sorted(source.RULES + graph.RULES + bodies.RULES + naming.RULES, key=lambda r: r.code)
+    )
+
+
+ALL_RULES: tuple[Rule, ...] = _all_rules()
+BY_CODE: Mapping[str, Rule] = {rule.code: rule for rule in ALL_RULES}
+BY_NAME: Mapping[str, Rule] = {rule.name: rule for rule in ALL_RULES}
+# A renamed or split rule keeps its old code or name here, pointing at the new code.
+REDIRECTS: Mapping[str, str] = {}
+
+
+def resolve(selector: str, *, where: str) -> frozenset[str]:
+    """A code, a code prefix (``AL2``, ``AL``), ``ALL`` or a rule name -> the codes it means."""
+    token = selector.strip()
+    upper = token.upper()
+    if upper == "ALL":
+        return frozenset(BY_CODE)
+    if token in BY_NAME:
+        return frozenset({BY_NAME[token].code})
+    if upper in REDIRECTS or token in REDIRECTS:
+        return frozenset({REDIRECTS.get(upper) or REDIRECTS[token]})
+    found = frozenset(code for code in BY_CODE if code.startswith(upper)) if upper else frozenset()
+    if not found:
+        raise UsageError(f"{where}: unknown rule code or name `{selector}`")
+    return found
+
+
+def enabled_codes(settings: Settings) -> frozenset[str]:
+    """Defaults (or ``select``) plus ``extend-select``, minus ``ignore``.
+
+    ``message-pattern`` switches AL302 on: configuring a pattern that is never checked would be a
+    silent no-op.
+    """
+    where = "select"
+    if settings.select is None:
+        chosen = {rule.code for rule in ALL_RULES if rule.default}
+        if settings.message_pattern is not None:
+            chosen.add("AL302")
+    else:
+        chosen = set()
+        for selector in settings.select:
+            chosen |= resolve(selector, where=where)
+    for selector in settings.extend_select:
+        chosen |= resolve(selector, where="extend-select")
+    for selector in settings.ignore:
+        chosen -= resolve(selector, where="ignore")
+    for glob, selectors in settings.per_file_ignores:
+        for selector in selectors:
+            resolve(selector, where=f"per-file-ignores `{glob}`")
+    if "AL302" in chosen and settings.message_pattern is None:
+        raise UsageError(
+            "AL302 (message-pattern) is selected but no `message-pattern` is configured"
+        )
+    return frozenset(chosen)
+
+
+def run(
+    rules: Iterable[Rule],
+    ctx: Context,
+    *,
+    files: Iterable[SourceFile],
+    in_scope: Iterable[RevisionScript],
+) -> list[Diagnostic]:
+    files = list(files)
+    in_scope = list(in_scope)
+    found: list[Diagnostic] = []
+    for rule in rules:
+        if rule.scope == "file":
+            for item in files:
+                found.extend(rule.check(item, ctx))
+        elif rule.scope == "graph":
+            found.extend(rule.check(ctx))
+        else:
+            for script in in_scope:
+                found.extend(rule.check(script, ctx))
+    return found
+
+
+def suppressed(
+    diagnostics: Iterable[Diagnostic],
+    *,
+    scripts: Mapping[str, RevisionScript],
+    settings: Settings,
+) -> list[Diagnostic]:
+    """Drop findings silenced by a noqa comment or ``per-file-ignores``; AL004 is never silenced."""
+    ignores = [
+        (glob, frozenset().union(*(resolve(s, where="per-file-ignores") for s in selectors)))
+        for glob, selectors in settings.per_file_ignores
+    ]
+    kept: list[Diagnostic] = []
+    for d in diagnostics:
+        if d.code != "AL004":
+            if any(d.code in codes and fnmatch.fnmatch(d.path, glob) for glob, codes in ignores):
+                continue
+            script = scripts.get(d.path)
+            if script is not None and any(
+                (n.file_level or n.line == d.line) and (n.codes is None or d.code in n.codes)
+                for n in script.noqa
+            ):
+                continue
+        kept.append(d)
+    return kept

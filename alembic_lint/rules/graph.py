@@ -1,0 +1,414 @@
+"""AL1xx: the revision graph. Always computed over the whole history."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from alembic_lint.diagnostics import Diagnostic
+from alembic_lint.rules import Context, Rule, diag
+from alembic_lint.script import RevisionScript
+
+
+def _label_text(labels: frozenset[str]) -> str:
+    return "unlabeled" if not labels else "labeled " + ", ".join(f"`{x}`" for x in sorted(labels))
+
+
+def _where(ctx: Context, rev: str) -> str:
+    return f"`{rev}` ({ctx.graph.revisions[rev].path})"
+
+
+def _groups(ctx: Context, revs: Sequence[str]) -> list[list[str]]:
+    by_labels: dict[frozenset[str], list[str]] = {}
+    for rev in revs:
+        by_labels.setdefault(ctx.graph.labels[rev], []).append(rev)
+    return [sorted(group) for group in by_labels.values() if len(group) > 1]
+
+
+def multiple_heads(ctx: Context) -> Iterator[Diagnostic]:
+    """
+    ## What it does
+    Reports two or more heads that share the same effective set of branch labels (two unlabeled
+    heads, for example). One head per branch label is fine: histories with `expand`/`contract`
+    labels, or independent labeled bases, have one head per label by design.
+
+    ## Why is this bad?
+    Two heads on one branch come from two branches of work that each added a revision on the
+    same parent and were merged without anyone noticing. `alembic heads` still exits 0, but
+    `alembic upgrade head` fails with "Multiple head revisions are present", usually at deploy
+    time.
+
+    ## Example
+    ```text
+    a1 <- b2 (feature/users)
+    a1 <- c3 (feature/orders)
+    ```
+
+    ## Use instead
+    Re-point the newer revision onto the other head (`alembic-lint rebase`), or join them with
+    `alembic merge -m "merge b2 and c3" heads`.
+    """
+    graph = ctx.graph
+    for group in _groups(ctx, graph.heads):
+        ancestors = graph.nearest_common_ancestors(group)
+        common = (
+            "common ancestor " + ", ".join(f"`{a}`" for a in ancestors)
+            if ancestors
+            else "no common ancestor"
+        )
+        for rev in group:
+            others = ", ".join(_where(ctx, o) for o in group if o != rev)
+            script = graph.revisions[rev]
+            yield diag(
+                script,
+                script.revision_line,
+                1,
+                "AL101",
+                f"multiple heads ({_label_text(graph.labels[rev])}): `{rev}` competes with {others}; {common}",
+                "re-point one onto the other with `alembic-lint rebase`, or run `alembic merge heads`",
+            )
+
+
+def multiple_bases(ctx: Context) -> Iterator[Diagnostic]:
+    """
+    ## What it does
+    Reports two or more bases (revisions whose `down_revision` is `None`) that share the same
+    effective set of branch labels.
+
+    ## Why is this bad?
+    A second root is almost always an accident: a revision generated against an empty or wrong
+    versions directory, or a `down_revision` reset by hand. Alembic will try to create the
+    schema twice. Deliberate independent bases carry their own branch labels
+    (`alembic revision --head=base --branch-label=audit`).
+
+    ## Example
+    ```python
+    revision = "c3d4e5f6a7b8"
+    down_revision = None  # but "a1b2c3d4e5f6" is already the base
+    ```
+
+    ## Use instead
+    ```python
+    revision = "c3d4e5f6a7b8"
+    down_revision = "e5f6a7b8c9d0"  # the current head
+    ```
+    """
+    graph = ctx.graph
+    for group in _groups(ctx, graph.bases):
+        for rev in group:
+            others = ", ".join(_where(ctx, o) for o in group if o != rev)
+            script = graph.revisions[rev]
+            yield diag(
+                script,
+                script.down_revision_line,
+                1,
+                "AL102",
+                f"multiple bases ({_label_text(graph.labels[rev])}): `{rev}` and {others} all have `down_revision = None`",
+                "point `down_revision` at the revision this one follows, or give an independent branch its own `branch_labels`",
+            )
+
+
+def _close_id(value: str, known: Sequence[str]) -> str | None:
+    stem = value[:-3] if value.endswith(".py") else value
+    stem = stem.rsplit("/", 1)[-1]
+    for candidate in (stem, stem.split("_", 1)[0]):
+        if candidate in known:
+            return candidate
+        prefixed = [rev for rev in known if rev.startswith(candidate)] if candidate else []
+        if len(prefixed) == 1:
+            return prefixed[0]
+    return None
+
+
+def dangling_down_revision(ctx: Context) -> Iterator[Diagnostic]:
+    """
+    ## What it does
+    Reports a `down_revision` that names no revision in the version locations.
+
+    ## Why is this bad?
+    Alembic fails with `KeyError` or "Revision ... is not present" when it builds the history,
+    so no command works. Usual causes: the parent file was not committed, the parent was renamed
+    or deleted, or a file name or id prefix was pasted instead of the full id.
+
+    ## Example
+    ```python
+    down_revision = "a81b2c3d"  # a prefix of "a81b2c3d4e5f"
+    ```
+
+    ## Use instead
+    ```python
+    down_revision = "a81b2c3d4e5f"
+    ```
+    """
+    known = list(ctx.graph.revisions)
+    for script, missing in ctx.graph.dangling_down:
+        close = _close_id(missing, known)
+        hint = (
+            f"did you mean `{close}`?"
+            if close
+            else "commit the parent revision, or point at an existing one"
+        )
+        yield diag(
+            script,
+            script.down_revision_line,
+            1,
+            "AL103",
+            f"`down_revision` names unknown revision `{missing}`",
+            hint,
+        )
+
+
+def dangling_depends_on(ctx: Context) -> Iterator[Diagnostic]:
+    """
+    ## What it does
+    Reports a `depends_on` entry that names neither a known revision nor a branch label.
+
+    ## Why is this bad?
+    Alembic cannot resolve the dependency and fails while building the history.
+
+    ## Example
+    ```python
+    depends_on = ("audit_branch",)  # the label is "audit"
+    ```
+
+    ## Use instead
+    ```python
+    depends_on = ("audit",)
+    ```
+    """
+    known = list(ctx.graph.revisions)
+    for script, missing in ctx.graph.dangling_depends:
+        close = _close_id(missing, known)
+        hint = f"did you mean `{close}`?" if close else None
+        yield diag(
+            script,
+            script.revision_line,
+            1,
+            "AL104",
+            f"`depends_on` names unknown revision or branch label `{missing}`",
+            hint,
+        )
+
+
+def duplicate_revision_id(ctx: Context) -> Iterator[Diagnostic]:
+    """
+    ## What it does
+    Reports two or more files that declare the same `revision` id.
+
+    ## Why is this bad?
+    Alembic only warns "Revision ... is present more than once" and the file it loads last wins
+    silently; the other migration never runs. This happens when a revision file is copied to
+    start a new one.
+
+    ## Example
+    ```python
+    # versions/1f2e3d4c5b6a_add_users.py and versions/1f2e3d4c5b6a_add_orders.py
+    revision = "1f2e3d4c5b6a"
+    ```
+
+    ## Use instead
+    Give the copy a fresh id (`python -c "import uuid; print(uuid.uuid4().hex[-12:])"`), and
+    update its file name and docstring.
+    """
+    for rev, scripts in ctx.graph.duplicates.items():
+        for script in scripts:
+            others = ", ".join(s.path for s in scripts if s is not script)
+            winner = " (alembic uses this one)" if script is scripts[-1] else ""
+            yield diag(
+                script,
+                script.revision_line,
+                1,
+                "AL105",
+                f"revision id `{rev}` is also declared in {others}{winner}",
+                "give each revision a unique id",
+            )
+
+
+def revision_cycle(ctx: Context) -> Iterator[Diagnostic]:
+    """
+    ## What it does
+    Reports revisions that come back to themselves by following `down_revision`.
+
+    ## Why is this bad?
+    Alembic raises `CycleDetected` (or `LoopDetected` for a revision that names itself) and no
+    command works until the cycle is broken.
+
+    ## Example
+    ```python
+    # a.py
+    revision, down_revision = "aaa111", "bbb222"
+    # b.py
+    revision, down_revision = "bbb222", "aaa111"
+    ```
+
+    ## Use instead
+    ```python
+    # b.py
+    revision, down_revision = "bbb222", None
+    ```
+    """
+    graph = ctx.graph
+    for cycle in graph.cycles:
+        members = " -> ".join(f"`{rev}`" for rev in cycle)
+        for rev in cycle:
+            script = graph.revisions[rev]
+            yield diag(
+                script,
+                script.down_revision_line,
+                1,
+                "AL106",
+                f"revision cycle through {members}",
+                "break the cycle by pointing one `down_revision` outside it",
+            )
+
+
+_HEX = "0123456789abcdef"
+_KNOWN_PLACEHOLDERS = frozenset(
+    {"deadbeef", "deadbeefcafe", "cafebabe", "feedface", "badc0ffee0dd", "c0ffee", "1337"}
+)
+
+
+def _sequential(text: str) -> bool:
+    return len(text) >= 4 and (text in _HEX * 2 or text in _HEX[::-1] * 2)
+
+
+def is_placeholder_id(rev: str) -> bool:
+    """A hand-typed id: one repeated character, a run such as `123456789abc`, two runs
+    (`abcdef123456`), two interleaved runs (`a1b2c3d4e5f6`), a short repeated pattern
+    (`abcabcabcabc`) or a well-known word."""
+    text = rev.lower()
+    if text in _KNOWN_PLACEHOLDERS:
+        return True
+    if len(text) < 6 or not re.fullmatch(r"[0-9a-z]+", text):
+        return False
+    if any(
+        text == text[:period] * (len(text) // period)
+        for period in (1, 2, 3, 4)
+        if len(text) % period == 0
+    ):
+        return True
+    if _sequential(text):
+        return True
+    if any(_sequential(text[:cut]) and _sequential(text[cut:]) for cut in range(4, len(text) - 3)):
+        return True
+    return _sequential(text[0::2]) and _sequential(text[1::2])
+
+
+def placeholder_revision_id(ctx: Context) -> Iterator[Diagnostic]:
+    """
+    ## What it does
+    Reports a revision id that was typed by hand as a placeholder: `000000000000`,
+    `a1b2c3d4e5f6`, `123456789abc`, `abcdef123456`, `deadbeefcafe` and the like.
+
+    ## Why is this bad?
+    Alembic's ids are random so that revisions made on different branches, or copied between
+    projects, never collide. Hand-typed ids collide: two developers (or two example snippets)
+    pick the same `a1b2c3d4e5f6`, and AL105 follows.
+
+    ## Example
+    ```python
+    revision = "a1b2c3d4e5f6"
+    ```
+
+    ## Use instead
+    ```python
+    revision = "7c1e9d0b4a52"  # from `alembic revision`, or uuid.uuid4().hex[-12:]
+    ```
+    """
+    for rev, script in ctx.graph.revisions.items():
+        if is_placeholder_id(rev):
+            yield diag(
+                script,
+                script.revision_line,
+                1,
+                "AL107",
+                f"revision id `{rev}` looks hand-typed; ids must be random to avoid collisions",
+                "generate the id with `alembic revision` or `uuid.uuid4().hex[-12:]`",
+            )
+
+
+def duplicate_branch_label(ctx: Context) -> Iterator[Diagnostic]:
+    """
+    ## What it does
+    Reports a branch label declared by more than one revision.
+
+    ## Why is this bad?
+    Alembic raises "Branch name ... already used by revision ..." and stops. A label names one
+    branch, and only the revision that starts the branch declares it; its descendants inherit it.
+
+    ## Example
+    ```python
+    # the first revision of the branch
+    branch_labels = ("audit",)
+    # a later revision on the same branch
+    branch_labels = ("audit",)
+    ```
+
+    ## Use instead
+    ```python
+    # a later revision on the same branch
+    branch_labels = None
+    ```
+    """
+    for label, owners in ctx.graph.label_owners.items():
+        if len(owners) < 2:
+            continue
+        for script in owners:
+            others = ", ".join(f"`{s.revision}`" for s in owners if s is not script)
+            yield diag(
+                script,
+                script.revision_line,
+                1,
+                "AL108",
+                f"branch label `{label}` is also declared by {others}",
+                "declare a label only on the first revision of its branch",
+            )
+
+
+def merge_with_operations(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
+    """
+    ## What it does
+    Reports a merge revision (one with several `down_revision`s) whose `upgrade()` or
+    `downgrade()` does something. Opt-in.
+
+    ## Why is this bad?
+    A merge revision exists to join heads. Schema changes hidden in it run after both branches,
+    are easy to miss in review, and are lost if the merge is later redone with `alembic merge`
+    or replaced by a rebase.
+
+    ## Example
+    ```python
+    down_revision = ("b2c3d4e5f6a7", "c3d4e5f6a7b8")
+
+    def upgrade() -> None:
+        op.add_column("users", sa.Column("email", sa.String()))
+    ```
+
+    ## Use instead
+    Keep the merge empty (`pass`) and put the change in a revision of its own on top of it.
+    """
+    if not script.is_merge_point:
+        return
+    for name, func in (("upgrade", script.upgrade), ("downgrade", script.downgrade)):
+        if func is not None and func.kind != "empty":
+            yield diag(
+                script,
+                func.line,
+                func.col,
+                "AL109",
+                f"merge revision has a non-empty `{name}()`",
+                "move the operations into a separate revision after the merge",
+            )
+
+
+RULES = (
+    Rule("AL101", "multiple-heads", True, "graph", multiple_heads),
+    Rule("AL102", "multiple-bases", True, "graph", multiple_bases),
+    Rule("AL103", "dangling-down-revision", True, "graph", dangling_down_revision),
+    Rule("AL104", "dangling-depends-on", True, "graph", dangling_depends_on),
+    Rule("AL105", "duplicate-revision-id", True, "graph", duplicate_revision_id),
+    Rule("AL106", "revision-cycle", True, "graph", revision_cycle),
+    Rule("AL107", "placeholder-revision-id", True, "graph", placeholder_revision_id),
+    Rule("AL108", "duplicate-branch-label", True, "graph", duplicate_branch_label),
+    Rule("AL109", "merge-with-operations", False, "revision", merge_with_operations),
+)
