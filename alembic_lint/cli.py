@@ -82,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="parser processes for large histories (default: CPU count)",
     )
+    check.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file again instead of reusing the parse cache",
+    )
     check.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
 
     rule = sub.add_parser("rule", help="show the documentation of a rule")
@@ -92,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check(args: argparse.Namespace) -> int:
     from alembic_lint import report, rules
+    from alembic_lint.cache import default_dir
     from alembic_lint.config import load_settings, with_overrides
     from alembic_lint.discover import Locator, find_project
     from alembic_lint.lint import lint
@@ -121,6 +127,7 @@ def _check(args: argparse.Namespace) -> int:
         cwd=cwd,
         files=args.files or None,
         jobs=args.jobs or os.cpu_count() or 1,
+        cache_dir=None if args.no_cache else default_dir(os.environ),
     )
     color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     names = {rule.code: rule.name for rule in rules.ALL_RULES}

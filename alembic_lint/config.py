@@ -6,14 +6,13 @@ that names the culprit, because a typo must never silently switch a rule off.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from alembic_lint.diagnostics import UsageError
+from alembic_lint.tomlfile import read_toml
 
 DEFAULT_PLACEHOLDER_MESSAGES = frozenset(
     {
@@ -65,8 +64,7 @@ KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Everything the rules may read. Selectors are raw strings, resolved in ``rules.select``."""
 
     select: tuple[str, ...] | None = None
@@ -75,7 +73,7 @@ class Settings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     message_pattern: re.Pattern[str] | None = None
     placeholder_messages: frozenset[str] = DEFAULT_PLACEHOLDER_MESSAGES
-    version_pattern: re.Pattern[str] = field(default=re.compile(DEFAULT_VERSION_PATTERN))
+    version_pattern: re.Pattern[str] = re.compile(DEFAULT_VERSION_PATTERN)
     start_after: str | None = None
 
 
@@ -103,36 +101,36 @@ def parse_table(table: Mapping[str, Any]) -> Settings:
     """Validate one ``[tool.alembic-lint]`` table."""
     for key in table:
         if key not in KEYS:
+            import difflib
+
             close = difflib.get_close_matches(key, KEYS, n=1)
             hint = f"; did you mean `{close[0]}`?" if close else ""
             raise UsageError(f"[tool.alembic-lint]: unknown key `{key}`{hint}")
     settings = Settings()
     if "select" in table:
-        settings = replace(settings, select=_string_list("select", table["select"]))
+        settings = settings._replace(select=_string_list("select", table["select"]))
     if "ignore" in table:
-        settings = replace(settings, ignore=_string_list("ignore", table["ignore"]))
+        settings = settings._replace(ignore=_string_list("ignore", table["ignore"]))
     if "extend-select" in table:
-        settings = replace(
-            settings, extend_select=_string_list("extend-select", table["extend-select"])
+        settings = settings._replace(
+            extend_select=_string_list("extend-select", table["extend-select"])
         )
     if "per-file-ignores" in table:
         raw = table["per-file-ignores"]
         if not isinstance(raw, dict):
             raise UsageError("[tool.alembic-lint]: `per-file-ignores` must be a table")
-        settings = replace(
-            settings,
+        settings = settings._replace(
             per_file_ignores=tuple(
                 (glob, _string_list(f"per-file-ignores.{glob}", codes))
                 for glob, codes in raw.items()
             ),
         )
     if "message-pattern" in table:
-        settings = replace(
-            settings, message_pattern=_regex("message-pattern", table["message-pattern"])
+        settings = settings._replace(
+            message_pattern=_regex("message-pattern", table["message-pattern"])
         )
     if "version-pattern" in table:
-        settings = replace(
-            settings,
+        settings = settings._replace(
             version_pattern=_regex("version-pattern", table["version-pattern"], groups=1),
         )
     placeholders = settings.placeholder_messages
@@ -148,12 +146,12 @@ def parse_table(table: Mapping[str, Any]) -> Settings:
                 "extend-placeholder-messages", table["extend-placeholder-messages"]
             )
         )
-    settings = replace(settings, placeholder_messages=placeholders)
+    settings = settings._replace(placeholder_messages=placeholders)
     if "start-after" in table:
         value = table["start-after"]
         if not isinstance(value, str) or not value:
             raise UsageError("[tool.alembic-lint]: `start-after` must be a revision id")
-        settings = replace(settings, start_after=value)
+        settings = settings._replace(start_after=value)
     return settings
 
 
@@ -167,13 +165,7 @@ def load_settings(pyproject: Path) -> Settings:
     """Read ``[tool.alembic-lint]``; a missing file or table gives the defaults."""
     if not pyproject.is_file():
         return Settings()
-    import tomllib
-
-    try:
-        with pyproject.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{pyproject}: {exc}") from None
+    data = read_toml(pyproject)
     tool = data.get("tool", {})
     table = tool.get("alembic-lint", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
@@ -191,11 +183,11 @@ def with_overrides(
 ) -> Settings:
     """Command-line flags replace the config values they name."""
     if select is not None:
-        settings = replace(settings, select=tuple(select))
+        settings = settings._replace(select=tuple(select))
     if ignore is not None:
-        settings = replace(settings, ignore=tuple(ignore))
+        settings = settings._replace(ignore=tuple(ignore))
     if extend_select is not None:
-        settings = replace(settings, extend_select=tuple(extend_select))
+        settings = settings._replace(extend_select=tuple(extend_select))
     if start_after is not None:
-        settings = replace(settings, start_after=start_after)
+        settings = settings._replace(start_after=start_after)
     return settings

@@ -7,17 +7,19 @@ project's packages: a ``package:dir`` location is resolved with import-system pa
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from importlib.machinery import PathFinder
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from alembic_lint.diagnostics import UsageError
+from alembic_lint.tomlfile import read_toml
+
+if TYPE_CHECKING:
+    import configparser
 
 DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
 _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
@@ -25,8 +27,7 @@ _LEGACY_SPLIT = re.compile(r", *|(?: +)")
 _REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(NamedTuple):
     """Where a project's revisions live, and how alembic names their files."""
 
     config_file: Path | None
@@ -36,8 +37,7 @@ class Project:
     file_template: str
 
 
-@dataclass(frozen=True)
-class Locator:
+class Locator(NamedTuple):
     """The command-line view of alembic's options; flags win over config files."""
 
     config_files: Sequence[str] = ()
@@ -65,6 +65,8 @@ class _Options:
     def ini_get(self, name: str) -> str | None:
         if self.ini is None or not self.ini.has_option(self.section, name):
             return None
+        import configparser
+
         try:
             return self.ini.get(self.section, name)
         except configparser.Error as exc:
@@ -114,17 +116,9 @@ class _Options:
         return found
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    import tomllib
-
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{path}: {exc}") from None
-
-
 def _read_ini(path: Path) -> configparser.ConfigParser:
+    import configparser
+
     parser = configparser.ConfigParser({"here": path.absolute().parent.as_posix()})
     try:
         with path.open(encoding="utf-8") as fh:
@@ -161,7 +155,7 @@ def find_project(locator: Locator, *, cwd: Path, environ: Mapping[str, str]) -> 
         if locator.script_location is None:
             raise UsageError(f"{ini_path}: no [{section}] section")
         ini = None
-    toml_data = _read_toml(toml_path) if toml_path is not None and toml_path.is_file() else {}
+    toml_data = read_toml(toml_path) if toml_path is not None and toml_path.is_file() else {}
     tool = toml_data.get("tool", {})
     toml_alembic = tool.get("alembic", {}) if isinstance(tool, dict) else {}
     if not isinstance(toml_alembic, dict):
@@ -179,7 +173,7 @@ def find_project(locator: Locator, *, cwd: Path, environ: Mapping[str, str]) -> 
         search_path.extend(str(p) for p in prepend)
     search_path.extend(p for p in sys.path if p)
 
-    raw_location = locator.script_location or options.get("script_location")
+    raw_location: Any = locator.script_location or options.get("script_location")
     if raw_location is None and ini_path is not None and (ini_path.parent / "env.py").is_file():
         raw_location = str(ini_path.absolute().parent)  # Flask-Migrate sets it in code
     if raw_location is None:
@@ -255,7 +249,7 @@ def _config_paths(
 def _has_tool_alembic(toml_path: Path) -> bool:
     if not toml_path.is_file():
         return False
-    tool = _read_toml(toml_path).get("tool", {})
+    tool = read_toml(toml_path).get("tool", {})
     return isinstance(tool, dict) and "alembic" in tool
 
 

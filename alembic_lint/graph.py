@@ -7,17 +7,13 @@ here every such problem is recorded as data so that the rules can report all of 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from alembic_lint.script import RevisionScript
 
 
-@dataclass(frozen=True, eq=False)
-class RevisionGraph:
-    """The whole history. ``revisions`` maps an id to the script alembic would use (the last loaded).
-
-    Compared and hashed by identity, so that rules can memoise per graph.
-    """
+class RevisionGraph(NamedTuple):
+    """The whole history. ``revisions`` maps an id to the script alembic would use (the last loaded)."""
 
     revisions: Mapping[str, RevisionScript]
     parents: Mapping[str, tuple[str, ...]]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from alembic_lint import rules
+from alembic_lint.cache import ParseCache, stat_key
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import Diagnostic, UsageError
 from alembic_lint.discover import Project, list_revision_files
@@ -19,8 +20,7 @@ from alembic_lint.script import ParseResult, RevisionScript, ScriptError, parse_
 PARALLEL_THRESHOLD = 1500
 
 
-@dataclass(frozen=True)
-class LintResult:
+class LintResult(NamedTuple):
     diagnostics: list[Diagnostic]
     files: int
     graph: RevisionGraph
@@ -63,6 +63,21 @@ def parse_all(
     return [result for part in parts for result in part]
 
 
+def _parse_cached(
+    items: Sequence[tuple[str, str]], *, jobs: int, effects: bool, cache: ParseCache
+) -> list[ParseResult]:
+    keys = [stat_key(path) for path, _ in items]
+    results = [cache.get(shown, key) for (_, shown), key in zip(items, keys, strict=True)]
+    misses = [i for i, result in enumerate(results) if result is None]
+    fresh = parse_all([items[i] for i in misses], jobs=jobs, effects=effects)
+    for i, result in zip(misses, fresh, strict=True):
+        results[i] = result
+        cache.put(items[i][1], keys[i], result)
+    cache.prune({shown for _, shown in items})
+    cache.save()
+    return [r for r in results if r is not None]
+
+
 def _in_scope(
     scripts: Sequence[RevisionScript],
     graph: RevisionGraph,
@@ -103,8 +118,12 @@ def lint(
     cwd: Path,
     files: Sequence[Path] | None = None,
     jobs: int = 1,
+    cache_dir: Path | None = None,
 ) -> LintResult:
-    """Lint a whole history. With ``files``, per-revision rules report only on those files."""
+    """Lint a whole history. With ``files``, per-revision rules report only on those files.
+
+    With ``cache_dir``, parse results of unchanged files are reused from the previous run.
+    """
     enabled = rules.enabled_codes(settings)
     paths = list_revision_files(project)
     shown_dirs: dict[Path, str] = {}
@@ -114,9 +133,17 @@ def lint(
         if parent is None:
             parent = shown_dirs[p.parent] = display_path(p.parent, cwd)
         by_path[p.name if parent == "." else f"{parent}/{p.name}"] = p
-    parsed = parse_all(
-        [(str(p), shown) for shown, p in by_path.items()], jobs=jobs, effects="AL205" in enabled
-    )
+    effects = "AL205" in enabled
+    items = [(str(p), shown) for shown, p in by_path.items()]
+    if cache_dir is None:
+        parsed = parse_all(items, jobs=jobs, effects=effects)
+    else:
+        parsed = _parse_cached(
+            items,
+            jobs=jobs,
+            effects=effects,
+            cache=ParseCache(cache_dir, scope=f"{cwd}\0{effects}"),
+        )
     scripts = [r for r in parsed if isinstance(r, RevisionScript)]
     graph = build_graph(scripts)
     name_dirs: dict[Path, str] = {}
@@ -134,6 +161,7 @@ def lint(
         project=project,
         names=names,
         known_codes=frozenset(rules.BY_CODE) | frozenset(rules.REDIRECTS),
+        memo={},
     )
     in_scope = _in_scope(
         [s for s in scripts if s.revision is not None],
@@ -149,7 +177,11 @@ def lint(
         in_scope=in_scope,
     )
     kept = rules.suppressed(found, scripts={s.path: s for s in scripts}, settings=settings)
-    return LintResult(sorted(set(kept)), len(paths), graph)
+    return LintResult(sorted(set(kept), key=_order), len(paths), graph)
+
+
+def _order(d: Diagnostic) -> tuple[str, int, int, str, str]:
+    return (d.path, d.line, d.col, d.code, d.message)
 
 
 def _prefix_in_location(directory: Path, locations: Iterable[Path]) -> str:

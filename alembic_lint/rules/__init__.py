@@ -10,10 +10,8 @@ A rule's ``check`` is a plain function whose docstring is the user documentation
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Any, Literal, NamedTuple
 
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import Diagnostic, UsageError
@@ -21,11 +19,10 @@ from alembic_lint.discover import Project
 from alembic_lint.graph import RevisionGraph
 from alembic_lint.script import RevisionScript, ScriptError
 
-SourceFile = Union[RevisionScript, ScriptError]
+SourceFile = RevisionScript | ScriptError
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """What every check may read. ``names`` maps a script path to its name inside its version location."""
 
     graph: RevisionGraph
@@ -33,6 +30,8 @@ class Context:
     project: Project
     names: Mapping[str, str]
     known_codes: frozenset[str]
+    memo: dict[str, Any]
+    """Per-run results that several checks share, such as the version numbering (AL303)."""
 
 
 FileCheck = Callable[[SourceFile, Context], Iterator[Diagnostic]]
@@ -40,8 +39,7 @@ GraphCheck = Callable[[Context], Iterator[Diagnostic]]
 RevisionCheck = Callable[[RevisionScript, Context], Iterator[Diagnostic]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     code: str
     name: str
     default: bool
@@ -167,6 +165,8 @@ def suppressed(
         (glob, frozenset().union(*(resolve(s, where="per-file-ignores") for s in selectors)))
         for glob, selectors in settings.per_file_ignores
     ]
+    if ignores:
+        import fnmatch
     kept: list[Diagnostic] = []
     for d in diagnostics:
         if d.code != "AL004":

@@ -279,7 +279,11 @@ def is_placeholder_id(rev: str) -> bool:
     text = rev.lower()
     if text in _KNOWN_PLACEHOLDERS:
         return True
-    if len(text) < 6 or not re.fullmatch(r"[0-9a-z]+", text):
+    if len(text) < 6 or not (
+        _sequential(text[:4]) or _sequential(text[0:8:2]) or text[:2] == text[2:4]
+    ):
+        return False  # every shape below starts like one of these; random ids rarely do
+    if not re.fullmatch(r"[0-9a-z]+", text):
         return False
     if any(
         text == text[:period] * (len(text) // period)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from alembic_lint.config import normalize_message
 from alembic_lint.diagnostics import Diagnostic
@@ -111,15 +111,21 @@ def message_pattern(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic
         )
 
 
-@dataclass(frozen=True)
-class _Numbering:
+class _Numbering(NamedTuple):
     numbers: Mapping[str, tuple[int, str]]
     users: Mapping[int, tuple[str, ...]]
     active: bool
 
 
-@lru_cache(maxsize=8)
-def _numbering(graph: RevisionGraph, pattern: re.Pattern[str]) -> _Numbering:
+def _numbering(ctx: Context) -> _Numbering:
+    found = ctx.memo.get("numbering")
+    if found is None:
+        found = ctx.memo["numbering"] = _number(ctx.graph, ctx.settings.version_pattern)
+    assert isinstance(found, _Numbering)
+    return found
+
+
+def _number(graph: RevisionGraph, pattern: re.Pattern[str]) -> _Numbering:
     """Revision id -> (number, digits as written), for messages the pattern numbers."""
     numbers: dict[str, tuple[int, str]] = {}
     users: dict[int, list[str]] = {}
@@ -162,7 +168,7 @@ def version_sequence(script: RevisionScript, ctx: Context) -> Iterator[Diagnosti
     rev = script.revision
     if rev is None or graph.revisions.get(rev) is not script:
         return
-    numbering = _numbering(graph, ctx.settings.version_pattern)
+    numbering = _numbering(ctx)
     numbers = numbering.numbers
     if not numbering.active or rev not in numbers:
         return
