@@ -221,9 +221,9 @@ def _config_paths(
             if ini is not None:
                 raise UsageError("only one ini file may be given")
             ini = name
-    for name in (ini, toml):
-        if name is not None and not _absolute(Path(name), cwd).is_file():
-            raise UsageError(f"config file `{name}` not found")
+    for given in (ini, toml):
+        if given is not None and not _absolute(Path(given), cwd).is_file():
+            raise UsageError(f"config file `{given}` not found")
     env = environ.get("ALEMBIC_CONFIG")
     if toml is None and env and os.path.basename(env) == "pyproject.toml":
         toml = env

@@ -160,28 +160,39 @@ def _effective_labels(
     children: Mapping[str, list[str]],
     dependents: Mapping[str, list[str]],
 ) -> dict[str, frozenset[str]]:
-    """Alembic's ``RevisionMap._add_branches``: a label flows to every descendant, and up to
-    the ancestors of its revision until the nearest branch point or merge point."""
+    """Alembic's ``RevisionMap._add_branches``: a label flows to every descendant of its revision.
+
+    Alembic then walks up from the last descendant it visited until a branch point or merge
+    point, labelling as it goes. Where the descendants branch, that walk stops at or below the
+    branch (whichever leaf is last depends on set order), so it reaches the revision's
+    ancestors only when the descendants form a single chain; that is what is done here.
+    """
     labels: dict[str, set[str]] = {rev: set() for rev in revisions}
+
+    def stops(node: str) -> bool:
+        return len(children[node]) + len(dependents[node]) > 1 or len(parents[node]) > 1
+
     for rev, script in revisions.items():
         if not script.branch_labels:
             continue
         own = set(script.branch_labels)
         seen = {rev}
         stack = [rev]
+        end: str | None = rev
         while stack:
             node = stack.pop()
             labels[node] |= own
+            if len(children[node]) > 1:
+                end = None
             for child in children[node]:
                 if child not in seen:
                     seen.add(child)
                     stack.append(child)
-        node = rev
-        while len(children[node]) + len(dependents[node]) <= 1 and len(parents[node]) == 1:
-            node = parents[node][0]
-            if node == rev or len(children[node]) + len(dependents[node]) > 1:
-                break
-            if len(parents[node]) > 1:
-                break
-            labels[node] |= own
+                    if end is not None:
+                        end = child
+        walked: set[str] = set()
+        while end is not None and end not in walked and not stops(end):
+            walked.add(end)
+            labels[end] |= own
+            end = parents[end][0] if parents[end] else None
     return {rev: frozenset(found) for rev, found in labels.items()}

@@ -96,8 +96,10 @@ ParseResult = RevisionScript | ScriptError
 _LEGACY_REV = re.compile(r"([a-f0-9]+)\.py$")
 _DIRECTIVE = re.compile(r"#\s*alembic-lint\s*:(?P<body>.*)$", re.IGNORECASE)
 _NOQA_BODY = re.compile(
-    r"\s*noqa\s*(?::\s*(?P<codes>[A-Za-z]+\d+(?:\s*,?\s*[A-Za-z]+\d+)*)\s*,?)?\s*$"
+    r"\s*noqa\s*(?::\s*(?P<codes>[A-Za-z]+\d+(?:\s*,?\s*[A-Za-z]+\d+)*)\s*,?)?\s*$",
+    re.IGNORECASE,
 )
+_MENTIONS_TOOL = re.compile(rb"alembic-lint", re.IGNORECASE)
 _CODE = re.compile(r"[A-Za-z]+\d+")
 _DOC_REVISION_ID = re.compile(r"^[ \t]*Revision ID:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 _DOC_REVISES = re.compile(r"^[ \t]*Revises:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
@@ -399,7 +401,7 @@ def parse_script(data: bytes, path: str, *, effects: bool = False) -> ParseResul
     marker = data.find(AUTOGENERATE_MARKER.encode())
     noqa: tuple[Noqa, ...] = ()
     bad_noqa: tuple[tuple[int, int, str], ...] = ()
-    if b"alembic-lint" in data:
+    if _MENTIONS_TOOL.search(data):
         noqa, bad_noqa = _noqa(data)
 
     def line_of(name: str) -> int:

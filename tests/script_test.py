@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+import pytest
+
+from alembic_lint.script import Noqa, RevisionScript, ScriptError, parse_script
+from tests.builders import parse, revision
+
+
+def test_reads_identifiers_message_and_bodies():
+    script = parse(revision("7c1e9d0b4a52", "a81b2c3d4e5f", message="v042 add users.email"))
+    assert script.revision == "7c1e9d0b4a52"
+    assert script.down_revisions == ("a81b2c3d4e5f",)
+    assert script.depends_on == ()
+    assert script.branch_labels == ()
+    assert script.message == "v042 add users.email"
+    assert script.doc_revision_id == ("7c1e9d0b4a52", 3)
+    assert script.doc_revises == ("a81b2c3d4e5f", 4)
+    assert script.revision_line == 14
+    assert script.upgrade is not None and script.upgrade.kind == "ops"
+    assert script.downgrade is not None and script.downgrade.kind == "ops"
+    assert not script.is_merge_point
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param("revision = 'a'\ndown_revision = None\n", (), id="none"),
+        pytest.param("revision = 'a'\ndown_revision = ('b', 'c')\n", ("b", "c"), id="tuple"),
+        pytest.param("revision = 'a'\ndown_revision = ['b']\n", ("b",), id="list"),
+        pytest.param("revision: str = 'a'\ndown_revision: str | None = 'b'\n", ("b",), id="typed"),
+        pytest.param("revision = 'a'\ndown_revision = 'x'\ndown_revision = 'b'\n", ("b",), id="last-wins"),
+        pytest.param("revision, down_revision = 'a', 'b'\n", ("b",), id="tuple-unpacking"),
+        pytest.param("revision = 'a'\n", (), id="absent"),
+    ],
+)
+def test_down_revision_forms(source, expected):
+    assert parse(source).down_revisions == expected
+
+
+def test_non_literal_values_are_recorded_not_guessed():
+    script = parse("revision = make()\ndown_revision = PREV\ndepends_on = (X,)\n")
+    assert script.revision is None
+    assert script.down_revisions is None
+    assert script.depends_on is None
+    assert [(n.name, n.line) for n in script.non_literals] == [
+        ("revision", 1),
+        ("down_revision", 2),
+        ("depends_on", 3),
+    ]
+
+
+def test_non_literal_branch_labels_use_source_text():
+    script = parse("revision = 'a'\ndown_revision = None\nbranch_labels = (cli.EXPAND_BRANCH,)\n")
+    assert script.branch_labels == ("cli.EXPAND_BRANCH",)
+    assert script.non_literals == ()
+    assert parse("revision = 'a'\nbranch_labels = LABEL\n").branch_labels == ("LABEL",)
+    assert parse("revision = 'a'\nbranch_labels = 'expand'\n").branch_labels == ("expand",)
+
+
+def test_message_is_first_paragraph_like_alembic_script_doc():
+    script = parse('"""\n  add users\n  and orders\n\nRevision ID: a\n"""\nrevision = "a"\n')
+    assert script.message == "add users\n  and orders"
+    assert parse("revision = 'a'\n").message == ""
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        pytest.param("pass", "empty", id="pass"),
+        pytest.param("...", "empty", id="ellipsis"),
+        pytest.param('"""Nothing."""\n# a comment\nreturn', "empty", id="doc-comment-return"),
+        pytest.param("return None", "empty", id="return-none"),
+        pytest.param('raise NotImplementedError("irreversible")', "raises", id="raises"),
+        pytest.param('"""Irreversible."""\nraise RuntimeError()', "raises", id="doc-then-raise"),
+        pytest.param("op.drop_table('t')", "ops", id="ops"),
+        pytest.param("if False:\n    pass", "ops", id="if"),
+    ],
+)
+def test_body_kinds(body, kind):
+    script = parse(revision("7c1e9d0b4a52", None, downgrade=body))
+    assert script.downgrade is not None
+    assert script.downgrade.kind == kind
+
+
+def test_missing_functions_are_none():
+    script = parse("revision = 'a'\ndown_revision = None\n")
+    assert script.upgrade is None and script.downgrade is None
+
+
+def test_effects_are_collected_only_on_request():
+    body = (
+        'op.create_table("t", sa.Column("id", sa.Integer()))\n'
+        'op.create_index(op.f("ix_t_id"), "t", ["id"])\n'
+        'op.add_column("u", sa.Column("c", sa.String()))\n'
+        'op.create_foreign_key("fk_u_t", "u", "t", ["t_id"], ["id"])\n'
+        'with op.batch_alter_table("v") as batch_op:\n'
+        '    batch_op.add_column(sa.Column("d", sa.Integer()))\n'
+        '    batch_op.create_unique_constraint("uq_v_d", ["d"])\n'
+        "op.add_column(table_name(), sa.Column('x'))\n"
+    )
+    source = revision("7c1e9d0b4a52", None, upgrade=body)
+    lazy = parse(source)
+    assert lazy.upgrade is not None and lazy.upgrade.effects == ()
+    result = parse_script(source.encode(), "x.py", effects=True)
+    assert isinstance(result, RevisionScript) and result.upgrade is not None
+    assert [(e.action, e.kind, e.name, e.table) for e in result.upgrade.effects] == [
+        ("create", "table", "t", "t"),
+        ("create", "index", "ix_t_id", "t"),
+        ("create", "column", "u.c", "u"),
+        ("create", "constraint", "fk_u_t", "u"),
+        ("create", "column", "v.d", "v"),
+        ("create", "constraint", "uq_v_d", "v"),
+    ]
+    assert result.downgrade is not None
+    assert [(e.action, e.name) for e in result.downgrade.effects] == [("drop", "users.email")]
+
+
+def test_drop_effects():
+    body = (
+        'op.drop_index("ix", table_name="t")\n'
+        'op.drop_constraint("fk", "t")\n'
+        'op.drop_table("t")\n'
+        'with op.batch_alter_table("v") as b:\n'
+        '    b.drop_column("d")\n'
+    )
+    result = parse_script(revision("7c1e9d0b4a52", None, downgrade=body).encode(), "x.py", effects=True)
+    assert isinstance(result, RevisionScript) and result.downgrade is not None
+    assert [(e.kind, e.name, e.table) for e in result.downgrade.effects] == [
+        ("index", "ix", "t"),
+        ("constraint", "fk", "t"),
+        ("table", "t", "t"),
+        ("column", "v.d", "v"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        pytest.param(b"def upgrade(:\n", 1, id="syntax"),
+        pytest.param(b"revision = 'a'\n\x00\x01\x02", 2, id="nul-bytes"),
+        pytest.param(b"revision = '\xff\xfe'\n", 1, id="not-utf8"),
+        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00", 1, id="binary"),
+    ],
+)
+def test_unparseable_input_is_a_script_error(data, line):
+    result = parse_script(data, "versions/bad.py")
+    assert isinstance(result, ScriptError)
+    assert result.code == "AL001"
+    assert result.path == "versions/bad.py"
+    assert result.line >= 1
+
+
+def test_empty_file_is_not_a_revision_but_parses():
+    result = parse_script(b"", "versions/empty.py")
+    assert isinstance(result, RevisionScript)
+    assert result.revision is None
+
+
+def test_encodings_bom_and_crlf():
+    latin = b"# -*- coding: latin-1 -*-\n\"\"\"caf\xe9 table\"\"\"\nrevision = 'a'\n"
+    assert parse_script(latin, "x.py").message == "café table"  # type: ignore[union-attr]
+    bom = b"\xef\xbb\xbf\"\"\"msg\"\"\"\r\nrevision = 'a'\r\ndown_revision = None\r\n"
+    script = parse_script(bom, "x.py")
+    assert isinstance(script, RevisionScript)
+    assert (script.message, script.revision, script.revision_line) == ("msg", "a", 2)
+
+
+def test_legacy_hex_file_name_is_the_revision():
+    assert parse("down_revision = None\n", "versions/3f9a1c.py").revision == "3f9a1c"
+    assert parse("down_revision = None\n", "versions/helpers.py").revision is None
+
+
+def test_autogenerate_marker_line():
+    script = parse(revision("7c1e9d0b4a52", None, upgrade="# ### commands auto generated by Alembic - please adjust! ###\npass"))
+    assert script.autogenerate_marker_line == 21
+
+
+@pytest.mark.parametrize(
+    ("comment", "codes", "file_level"),
+    [
+        pytest.param("x = 1  # alembic-lint: noqa", None, False, id="bare"),
+        pytest.param("x = 1  # alembic-lint: noqa: AL201", {"AL201"}, False, id="one"),
+        pytest.param("x = 1  # alembic-lint:noqa:AL201,AL202", {"AL201", "AL202"}, False, id="tight"),
+        pytest.param("x = 1  # Alembic-Lint: NOQA: al201 al202", {"AL201", "AL202"}, False, id="case"),
+        pytest.param("# alembic-lint: noqa: AL305", {"AL305"}, True, id="own-line-is-file-level"),
+    ],
+)
+def test_noqa_directives(comment, codes, file_level):
+    script = parse(f"revision = 'a'\n{comment}\n")
+    assert script.noqa == (Noqa(2, frozenset(codes) if codes else None, file_level),)
+    assert script.bad_noqa == ()
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        pytest.param("# alembic-lint: noqa AL201", id="missing-colon"),
+        pytest.param("# alembic-lint: ignore: AL201", id="wrong-word"),
+        pytest.param("# alembic-lint: noqa: ", id="empty-codes"),
+    ],
+)
+def test_malformed_noqa_is_kept_for_reporting(comment):
+    script = parse(f"revision = 'a'\n{comment}\n")
+    assert script.noqa == ()
+    assert [line for line, _, _ in script.bad_noqa] == [2]
+
+
+def test_noqa_inside_a_string_is_not_a_comment():
+    assert parse('revision = "a"\nx = "# alembic-lint: noqa"\n').noqa == ()
