@@ -53,7 +53,10 @@ def placeholder_message(script: RevisionScript, ctx: Context) -> Iterator[Diagno
     - `placeholder-messages`: replaces the list of whole-message placeholders.
     - `extend-placeholder-messages`: adds to it.
     """
-    unfilled = _UNFILLED.search(script.message)
+    message = script.message
+    if message.startswith("Revision ID:"):  # `-m ""`: alembic shows the id block as the message
+        message = ""
+    unfilled = _UNFILLED.search(message)
     if unfilled is not None:
         yield diag(
             script,
@@ -63,8 +66,8 @@ def placeholder_message(script: RevisionScript, ctx: Context) -> Iterator[Diagno
             f"revision message has an unfilled placeholder `{unfilled.group(0)}`",
             "write what the revision does, e.g. `v042 add users.email`",
         )
-    elif normalize_message(script.message) in ctx.settings.placeholder_messages:
-        shown = script.message or "(empty)"
+    elif normalize_message(message) in ctx.settings.placeholder_messages:
+        shown = message or "(empty)"
         yield diag(
             script,
             script.doc_line,

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from alembic_lint import rules
+from alembic_lint.config import Settings
+from alembic_lint.diagnostics import Diagnostic, UsageError
+from tests.builders import parse, revision
+
+SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
+
+
+def test_codes_are_unique_sorted_and_well_formed():
+    codes = [rule.code for rule in rules.ALL_RULES]
+    assert codes == sorted(set(codes))
+    assert all(re.fullmatch(r"AL\d{3}", code) for code in codes)
+    names = [rule.name for rule in rules.ALL_RULES]
+    assert len(set(names)) == len(names)
+    assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", name) for name in names)
+
+
+@pytest.mark.parametrize("rule", rules.ALL_RULES, ids=lambda r: r.code)
+def test_every_rule_has_four_section_docs(rule):
+    positions = [rule.doc.find(section) for section in SECTIONS]
+    assert -1 not in positions, rule.code
+    assert positions == sorted(positions)
+    assert rule.summary
+
+
+def test_defaults_match_the_catalog():
+    opt_in = {rule.code for rule in rules.ALL_RULES if not rule.default}
+    assert opt_in == {"AL109", "AL203", "AL205", "AL206", "AL302"}
+
+
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("AL101", {"AL101"}),
+        ("al10", {f"AL10{i}" for i in range(1, 10)}),
+        ("multiple-heads", {"AL101"}),
+        ("AL2", {"AL201", "AL202", "AL203", "AL204", "AL205", "AL206"}),
+    ],
+)
+def test_resolve(selector, expected):
+    assert rules.resolve(selector, where="select") == expected
+
+
+@pytest.mark.parametrize("selector", ["AL999", "AL7", "multiple_heads", ""])
+def test_resolve_rejects_unknown(selector):
+    with pytest.raises(UsageError, match="select: unknown rule code or name"):
+        rules.resolve(selector, where="select")
+
+
+def test_enabled_codes():
+    default = rules.enabled_codes(Settings())
+    assert "AL101" in default and "AL205" not in default
+    chosen = rules.enabled_codes(Settings(select=("AL1",), extend_select=("AL205",), ignore=("AL107",)))
+    assert chosen == {f"AL10{i}" for i in range(1, 10)} - {"AL107"} | {"AL205"}
+    with_pattern = rules.enabled_codes(Settings(message_pattern=re.compile("x")))
+    assert "AL302" in with_pattern
+    with pytest.raises(UsageError, match="no `message-pattern`"):
+        rules.enabled_codes(Settings(extend_select=("AL302",)))
+    with pytest.raises(UsageError, match="per-file-ignores `x.py`"):
+        rules.enabled_codes(Settings(per_file_ignores=(("x.py", ("AL1O1",)),)))
+
+
+def test_suppressed_by_noqa_and_per_file_ignores():
+    src = revision("7c1e9d0b4a52", None) + "# alembic-lint: noqa: AL305\nx = 1  # alembic-lint: noqa\n"
+    script = parse(src, "versions/x.py")
+    diags = [
+        Diagnostic("versions/x.py", 1, 1, "AL301", "m"),
+        Diagnostic("versions/x.py", 5, 1, "AL305", "m"),
+        Diagnostic("versions/x.py", 27, 1, "AL201", "m"),
+        Diagnostic("versions/x.py", 27, 1, "AL004", "m"),
+        Diagnostic("legacy/y.py", 1, 1, "AL202", "m"),
+        Diagnostic("legacy/y.py", 1, 1, "AL301", "m"),
+    ]
+    kept = rules.suppressed(
+        diags,
+        scripts={"versions/x.py": script},
+        settings=Settings(per_file_ignores=(("legacy/*", ("AL2",)),)),
+    )
+    assert [(d.path, d.code) for d in kept] == [
+        ("versions/x.py", "AL301"),
+        ("versions/x.py", "AL004"),
+        ("legacy/y.py", "AL301"),
+    ]
