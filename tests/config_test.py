@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import pytest
+
+from alembic_lint.config import Settings, load_settings, normalize_message, parse_table, with_overrides
+from alembic_lint.diagnostics import UsageError
+
+
+def test_defaults_when_no_file_or_table(tmp_path):
+    assert load_settings(tmp_path / "pyproject.toml") == Settings()
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert load_settings(tmp_path / "pyproject.toml") == Settings()
+
+
+def test_full_table(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        """
+[tool.alembic-lint]
+select = ["AL1", "AL2"]
+ignore = ["AL107"]
+extend-select = ["AL205"]
+per-file-ignores = { "legacy/*" = ["AL201"] }
+message-pattern = '^v\\d+ '
+placeholder-messages = ["Changes!"]
+extend-placeholder-messages = ["stuff"]
+version-pattern = '^rev(\\d+)'
+start-after = "abc123"
+"""
+    )
+    settings = load_settings(tmp_path / "pyproject.toml")
+    assert settings.select == ("AL1", "AL2")
+    assert settings.ignore == ("AL107",)
+    assert settings.extend_select == ("AL205",)
+    assert settings.per_file_ignores == (("legacy/*", ("AL201",)),)
+    assert settings.message_pattern is not None and settings.message_pattern.pattern == r"^v\d+ "
+    assert settings.placeholder_messages == {"changes", "stuff"}
+    assert settings.version_pattern.pattern == r"^rev(\d+)"
+    assert settings.start_after == "abc123"
+
+
+@pytest.mark.parametrize(
+    ("table", "error"),
+    [
+        ({"selct": ["AL1"]}, "unknown key `selct`; did you mean `select`?"),
+        ({"zzz": 1}, "unknown key `zzz`"),
+        ({"select": [1]}, "`select` must be a list of strings"),
+        ({"message-pattern": "("}, "`message-pattern` is not a valid regex"),
+        ({"message-pattern": 3}, "`message-pattern` must be a string"),
+        ({"version-pattern": "v\\d+"}, "`version-pattern` needs a capture group"),
+        ({"per-file-ignores": ["x"]}, "`per-file-ignores` must be a table"),
+        ({"start-after": ""}, "`start-after` must be a revision id"),
+    ],
+)
+def test_bad_config_names_the_culprit(table, error):
+    with pytest.raises(UsageError, match=error.replace("(", "\\(").replace("?", "\\?")):
+        parse_table(table)
+
+
+def test_broken_toml_is_a_usage_error(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.alembic-lint\n")
+    with pytest.raises(UsageError, match="pyproject.toml"):
+        load_settings(tmp_path / "pyproject.toml")
+    (tmp_path / "pyproject.toml").write_text("[tool]\nalembic-lint = 3\n")
+    with pytest.raises(UsageError, match="must be a table"):
+        load_settings(tmp_path / "pyproject.toml")
+
+
+def test_overrides_replace_config_values():
+    base = Settings(select=("AL1",), ignore=("AL107",))
+    assert with_overrides(base) == base
+    changed = with_overrides(base, select=["AL2"], ignore=[], extend_select=["AL205"], start_after="x")
+    assert (changed.select, changed.ignore, changed.extend_select, changed.start_after) == (("AL2",), (), ("AL205",), "x")
+
+
+@pytest.mark.parametrize(("raw", "normal"), [("  WIP. ", "wip"), ("Empty   Message", "empty message"), ("...", "..."), ("todo!", "todo")])
+def test_normalize_message(raw, normal):
+    assert normalize_message(raw) == normal

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from alembic_lint.diagnostics import UsageError
+from alembic_lint.discover import Locator, find_project, list_revision_files
+
+
+def make(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def find(root, **kwargs):
+    return find_project(Locator(**kwargs), cwd=root, environ={})
+
+
+def test_alembic_ini_with_here(tmp_path):
+    make(tmp_path, {"alembic.ini": "[alembic]\nscript_location = %(here)s/db\n", "db/versions/a.py": ""})
+    project = find(tmp_path)
+    assert project.script_location == tmp_path / "db"
+    assert project.version_locations == (tmp_path / "db" / "versions",)
+    assert project.file_template == "%(rev)s_%(slug)s"
+    assert not project.recursive
+
+
+def test_named_section_and_explicit_config(tmp_path):
+    make(tmp_path, {"conf/multi.ini": "[alembic]\nscript_location = nope\n[tenant]\nscript_location = tenant\n", "tenant/versions/a.py": ""})
+    project = find(tmp_path, config_files=["conf/multi.ini"], name="tenant")
+    assert project.script_location == tmp_path / "tenant"
+    with pytest.raises(UsageError, match=r"no \[other\] section"):
+        find(tmp_path, config_files=["conf/multi.ini"], name="other")
+
+
+def test_version_locations_separators_recursive_and_template(tmp_path):
+    ini = (
+        "[alembic]\nscript_location = db\npath_separator = os\n"
+        f"version_locations = %(here)s/v1{os.pathsep}%(here)s/v2\n"
+        "recursive_version_locations = true\nfile_template = %%(year)d_%%(rev)s\n"
+    )
+    make(tmp_path, {"alembic.ini": ini, "db/env.py": ""})
+    project = find(tmp_path)
+    assert project.version_locations == (tmp_path / "v1", tmp_path / "v2")
+    assert project.recursive
+    assert project.file_template == "%(year)d_%(rev)s"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("version_locations = a b, c", ["a", "b", "c"]),
+        ("version_path_separator = ;\nversion_locations = a;b", ["a", "b"]),
+        ("path_separator = newline\nversion_locations =\n    a\n    b", ["a", "b"]),
+    ],
+)
+def test_legacy_and_other_separators(tmp_path, line, expected):
+    make(tmp_path, {"alembic.ini": f"[alembic]\nscript_location = db\n{line}\n", "db/env.py": ""})
+    assert find(tmp_path).version_locations == tuple(tmp_path / e for e in expected)
+
+
+def test_bad_separator(tmp_path):
+    make(tmp_path, {"alembic.ini": "[alembic]\nscript_location = db\npath_separator = pipe\nversion_locations = a|b\n", "db/env.py": ""})
+    with pytest.raises(UsageError, match="`pipe` is not a valid path_separator"):
+        find(tmp_path)
+
+
+def test_tool_alembic_in_pyproject(tmp_path):
+    make(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.alembic]\nscript_location = "%(here)s/migrations"\nversion_locations = ["%(here)s/migrations/versions", "%(here)s/extra"]\nrecursive_version_locations = true\n',
+            "migrations/env.py": "",
+        },
+    )
+    project = find(tmp_path)
+    assert project.script_location == tmp_path / "migrations"
+    assert project.version_locations == (tmp_path / "migrations" / "versions", tmp_path / "extra")
+    assert project.recursive
+
+
+def test_ini_wins_over_pyproject(tmp_path):
+    make(tmp_path, {"alembic.ini": "[alembic]\nscript_location = a\n", "pyproject.toml": '[tool.alembic]\nscript_location = "b"\nfile_template = "%%(rev)s"\n', "a/env.py": ""})
+    project = find(tmp_path)
+    assert project.script_location == tmp_path / "a"
+    assert project.file_template == "%(rev)s"
+
+
+def test_flask_migrate_layout(tmp_path):
+    make(tmp_path, {"migrations/alembic.ini": "[alembic]\n# script_location is set by Flask-Migrate\n", "migrations/env.py": ""})
+    project = find(tmp_path)
+    assert project.script_location == tmp_path / "migrations"
+
+
+def test_package_location_is_found_without_importing(tmp_path):
+    make(
+        tmp_path,
+        {
+            "alembic.ini": "[alembic]\nscript_location = boompkg.db:migrations\n",
+            "boompkg/__init__.py": "raise SystemExit('imported!')\n",
+            "boompkg/db/__init__.py": "raise SystemExit('imported!')\n",
+            "boompkg/db/migrations/env.py": "",
+        },
+    )
+    assert find(tmp_path).script_location == tmp_path / "boompkg" / "db" / "migrations"
+    with pytest.raises(UsageError, match="cannot find package `nopkg`"):
+        find(tmp_path, script_location="nopkg:migrations")
+
+
+def test_flags_need_no_config(tmp_path):
+    make(tmp_path, {"m/versions/a.py": "", "other/b.py": ""})
+    project = find(tmp_path, script_location="m", version_locations=["other"], recursive=True)
+    assert project.script_location == tmp_path / "m"
+    assert project.version_locations == (tmp_path / "other",)
+    assert project.recursive
+
+
+@pytest.mark.parametrize(
+    ("files", "kwargs", "error"),
+    [
+        ({}, {}, "no alembic.ini, \\[tool.alembic\\] or migrations/alembic.ini"),
+        ({"alembic.ini": "[alembic]\n"}, {}, "no `script_location`"),
+        ({"alembic.ini": "[alembic]\nscript_location = gone\n"}, {}, "script location `gone` does not exist"),
+        ({}, {"config_files": ["missing.ini"]}, "config file `missing.ini` not found"),
+        ({"a.ini": "", "b.ini": ""}, {"config_files": ["a.ini", "b.ini"]}, "only one ini file"),
+        ({"alembic.ini": "not an ini"}, {}, "alembic.ini"),
+        ({"pyproject.toml": "[tool.alembic]\nrecursive_version_locations = 'yes'\nscript_location = '.'\n"}, {}, "must be true or false"),
+    ],
+)
+def test_config_errors(tmp_path, files, kwargs, error):
+    make(tmp_path, files)
+    with pytest.raises(UsageError, match=error):
+        find(tmp_path, **kwargs)
+
+
+def test_alembic_config_environment_variable(tmp_path):
+    make(tmp_path, {"deploy/prod.ini": "[alembic]\nscript_location = %(here)s/m\n", "deploy/m/env.py": ""})
+    project = find_project(Locator(), cwd=tmp_path, environ={"ALEMBIC_CONFIG": str(tmp_path / "deploy/prod.ini")})
+    assert project.script_location == tmp_path / "deploy" / "m"
+
+
+def test_listing_follows_alembic_rules(tmp_path):
+    make(
+        tmp_path,
+        {
+            "alembic.ini": "[alembic]\nscript_location = m\nrecursive_version_locations = true\n",
+            "m/versions/b.py": "",
+            "m/versions/a.py": "",
+            "m/versions/__init__.py": "",
+            "m/versions/.#lock.py": "",
+            "m/versions/notes.txt": "",
+            "m/versions/sub/c.py": "",
+            "m/versions/__pycache__/d.py": "",
+        },
+    )
+    (tmp_path / "m/versions/dir.py").mkdir()
+    (tmp_path / "m/versions/loop.py").symlink_to(tmp_path / "m/versions/loop.py")
+    (tmp_path / "m/versions/z.py").symlink_to(tmp_path / "m/versions/a.py")
+    names = [p.relative_to(tmp_path / "m/versions").as_posix() for p in list_revision_files(find(tmp_path))]
+    assert names == ["a.py", "b.py", "loop.py", "sub/c.py"]
+
+
+def test_missing_versions_directory_is_an_empty_history(tmp_path):
+    make(tmp_path, {"alembic.ini": "[alembic]\nscript_location = m\n", "m/env.py": ""})
+    assert list_revision_files(find(tmp_path)) == []
