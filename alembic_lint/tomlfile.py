@@ -10,9 +10,17 @@ from typing import Any
 from alembic_lint.diagnostics import UsageError
 
 
-@lru_cache(maxsize=4)
 def read_toml(path: Path) -> dict[str, Any]:
     """The parsed file; a syntax error is a UsageError naming the file. Callers must not mutate it."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror}") from None
+    return _load(path, st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from alembic_lint import __version__
+from alembic_lint.cli import main
+from tests.builders import revision
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\n")
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "migrations" / "env.py").write_text("raise SystemExit('env.py must never run')\n")
+    (versions / "7c1e9d0b4a52_init.py").write_text(revision("7c1e9d0b4a52", None, message="create users"))
+    (versions / "5d2e8a41c07f_email.py").write_text(revision("5d2e8a41c07f", "7c1e9d0b4a52"))
+    monkeypatch.chdir(tmp_path)
+    return versions
+
+
+def test_clean_project(project, capsys):
+    assert main([]) == 0
+    assert capsys.readouterr().out == "All checks passed (2 revision files checked).\n"
+    assert main(["check"]) == 0
+
+
+def test_findings_text(project, capsys):
+    (project / "e41f7b20c9d3_more.py").write_text(revision("e41f7b20c9d3", "7c1e9d0b4a52", message="vXXX", downgrade="pass"))
+    assert main(["check"]) == 1
+    out = capsys.readouterr().out
+    assert out == (
+        "migrations/versions/5d2e8a41c07f_email.py:14:1: AL101 multiple heads (unlabeled): `5d2e8a41c07f` competes with `e41f7b20c9d3` (migrations/versions/e41f7b20c9d3_more.py); common ancestor `7c1e9d0b4a52`\n"
+        "    hint: re-point one onto the other with `alembic-lint rebase`, or run `alembic merge heads`\n"
+        "migrations/versions/e41f7b20c9d3_more.py:1:1: AL301 revision message has an unfilled placeholder `vXXX`\n"
+        "    hint: write what the revision does, e.g. `v042 add users.email`\n"
+        "migrations/versions/e41f7b20c9d3_more.py:14:1: AL101 multiple heads (unlabeled): `e41f7b20c9d3` competes with `5d2e8a41c07f` (migrations/versions/5d2e8a41c07f_email.py); common ancestor `7c1e9d0b4a52`\n"
+        "    hint: re-point one onto the other with `alembic-lint rebase`, or run `alembic merge heads`\n"
+        "migrations/versions/e41f7b20c9d3_more.py:24:1: AL202 `downgrade()` is empty but `upgrade()` is not\n"
+        "    hint: reverse the upgrade, or raise to declare the revision irreversible\n"
+        "Found 4 findings in 2 files (3 revision files checked).\n"
+    )
+
+
+def test_files_limit_per_revision_findings_but_not_graph_findings(project, capsys):
+    (project / "e41f7b20c9d3_more.py").write_text(revision("e41f7b20c9d3", "7c1e9d0b4a52", message="vXXX"))
+    assert main(["check", "migrations/versions/5d2e8a41c07f_email.py", "README.md"]) == 2
+    assert "no such file: README.md" in capsys.readouterr().err
+    assert main(["check", "migrations/versions/5d2e8a41c07f_email.py", "alembic.ini"]) == 1
+    codes = [line.split()[1] for line in capsys.readouterr().out.splitlines() if ": AL" in line]
+    assert codes == ["AL101", "AL101"]
+    assert main(["check", "migrations/versions/"]) == 1
+    assert "AL301" in capsys.readouterr().out
+
+
+def test_json_and_github_formats(project, capsys):
+    (project / "e41f7b20c9d3_more.py").write_text(revision("e41f7b20c9d3", "5d2e8a41c07f", message="wip"))
+    assert main(["--format", "json"]) == 1
+    [item] = json.loads(capsys.readouterr().out)
+    assert item == {
+        "code": "AL301",
+        "name": "placeholder-message",
+        "path": "migrations/versions/e41f7b20c9d3_more.py",
+        "line": 1,
+        "column": 1,
+        "message": "revision message `wip` is a placeholder",
+        "hint": 'say what the revision does, e.g. `alembic revision -m "add users.email"`',
+        "revision": "e41f7b20c9d3",
+    }
+    assert main(["--format", "github"]) == 1
+    assert capsys.readouterr().out == (
+        "::error file=migrations/versions/e41f7b20c9d3_more.py,line=1,col=1,title=AL301::"
+        "revision message `wip` is a placeholder%0Ahint: say what the revision does, "
+        'e.g. `alembic revision -m "add users.email"`\n'
+    )
+    assert main(["--format", "json", "--ignore", "AL301"]) == 0
+    assert capsys.readouterr().out == "[]\n"
+
+
+def test_selection_flags_and_start_after(project, capsys):
+    (project / "e41f7b20c9d3_more.py").write_text(revision("e41f7b20c9d3", "5d2e8a41c07f", downgrade=None))
+    assert main(["--select", "AL1"]) == 0
+    assert main(["--start-after", "e41f7b20c9d3"]) == 0
+    assert main(["--start-after", "5d2e8a41c07f"]) == 1
+    assert main(["--start-after", "nope"]) == 2
+    assert "start-after: unknown revision `nope`" in capsys.readouterr().err
+    assert main(["--extend-select", "AL999"]) == 2
+
+
+def test_pyproject_settings_are_read(project, capsys):
+    Path("pyproject.toml").write_text('[tool.alembic-lint]\nignore = ["AL201"]\n')
+    (project / "e41f7b20c9d3_more.py").write_text(revision("e41f7b20c9d3", "5d2e8a41c07f", downgrade=None))
+    assert main([]) == 0
+    Path("pyproject.toml").write_text('[tool.alembic-lint]\nignroe = ["AL201"]\n')
+    assert main([]) == 2
+    assert capsys.readouterr().err == "alembic-lint: error: [tool.alembic-lint]: unknown key `ignroe`; did you mean `ignore`?\n"
+
+
+def test_errors_are_one_line_without_traceback(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    with pytest.raises(Exception, match="no alembic.ini"):
+        main(["--debug"])
+
+
+def test_internal_errors_exit_2(project, monkeypatch, capsys):
+    def boom(*args, **kwargs):
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr("alembic_lint.lint.build_graph", boom)
+    assert main([]) == 2
+    assert capsys.readouterr().err == "alembic-lint: internal error: RuntimeError: kaput (run with --debug for the traceback)\n"
+    with pytest.raises(RuntimeError):
+        main(["--debug"])
+
+
+def test_rule_and_rules(capsys):
+    assert main(["rule", "AL101"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# AL101 multiple-heads (on by default)\n\n## What it does\n")
+    assert main(["rule", "downgrade-raises"]) == 0
+    assert "(opt-in)" in capsys.readouterr().out
+    assert main(["rule", "AL1"]) == 2
+    assert main(["rule", "AL999"]) == 2
+    capsys.readouterr()
+    assert main(["rules"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["AL001", "syntax-error", "on"]
+    assert any(line.split()[:3] == ["AL203", "downgrade-raises", "opt-in"] for line in lines)
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out == f"alembic-lint {__version__}\n"
+
+
+def test_usage_error_exits_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--format", "xml"])
+    assert exc.value.code == 2
+
+
+def test_console_entry_point_and_color(project):
+    (project / "e41f7b20c9d3_more.py").write_text(revision("e41f7b20c9d3", "5d2e8a41c07f", message="wip"))
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    proc = subprocess.run([sys.executable, "-m", "alembic_lint"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 1
+    assert "\033[" not in proc.stdout  # not a terminal

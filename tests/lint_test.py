@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from alembic_lint.config import Settings
+from alembic_lint.discover import Project
+from alembic_lint.lint import PARALLEL_THRESHOLD, lint, parse_all
+from tests.builders import revision
+
+
+def project_at(root: Path) -> Project:
+    return Project(None, root, (root / "versions",), False, "%(rev)s_%(slug)s")
+
+
+def write_chain(versions: Path, n: int) -> None:
+    versions.mkdir(parents=True, exist_ok=True)
+    prev = None
+    for i in range(n):
+        rev = f"{i:04d}beef{i:04d}"
+        (versions / f"{rev}_step.py").write_text(revision(rev, prev, message=f"step {i}"))
+        prev = rev
+
+
+def test_bad_files_do_not_hide_the_rest(tmp_path):
+    write_chain(tmp_path / "versions", 3)
+    (tmp_path / "versions" / "broken.py").write_text("def upgrade(:\n")
+    (tmp_path / "versions" / "junk.py").write_bytes(b"\x00\xff\xfe")
+    (tmp_path / "versions" / "dangling.py").symlink_to(tmp_path / "nowhere.py")
+    result = lint(project_at(tmp_path), Settings(), cwd=tmp_path)
+    codes = [(d.path, d.code) for d in result.diagnostics]
+    assert codes == [
+        ("versions/broken.py", "AL001"),
+        ("versions/dangling.py", "AL005"),
+        ("versions/junk.py", "AL001"),
+    ]
+    assert result.files == 6
+    assert len(result.graph.revisions) == 3
+
+
+def test_start_after_skips_legacy_per_revision_findings_only(tmp_path):
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "aaa111_a.py").write_text(revision("aaa111", None, message="wip"))
+    (versions / "bbb222_b.py").write_text(revision("bbb222", "aaa111", message="todo"))
+    (versions / "ccc333_c.py").write_text(revision("ccc333", "aaa111", message="add c"))
+    result = lint(project_at(tmp_path), Settings(start_after="aaa111"), cwd=tmp_path)
+    assert [(d.revision, d.code) for d in result.diagnostics] == [
+        ("bbb222", "AL301"),
+        ("bbb222", "AL101"),
+        ("ccc333", "AL101"),
+    ]
+
+
+def test_empty_history_is_clean(tmp_path):
+    result = lint(project_at(tmp_path), Settings(), cwd=tmp_path)
+    assert (result.diagnostics, result.files) == ([], 0)
+
+
+def test_cache_gives_the_same_answer_and_sees_edits(tmp_path):
+    write_chain(tmp_path / "versions", 4)
+    cache = tmp_path / "cache"
+    cold = lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=cache)
+    assert list(cache.iterdir())
+    warm = lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=cache)
+    assert warm.diagnostics == cold.diagnostics == []
+    target = next((tmp_path / "versions").glob("0003*"))
+    target.write_text(revision("0003beef0003", "0002beef0002", message="wip", downgrade="pass"))
+    edited = lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=cache)
+    assert sorted(d.code for d in edited.diagnostics) == ["AL202", "AL301"]
+    target.unlink()
+    assert lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=cache).files == 3
+
+
+def test_corrupt_or_unwritable_cache_is_a_cold_start(tmp_path):
+    write_chain(tmp_path / "versions", 2)
+    cache = tmp_path / "cache"
+    lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=cache)
+    for f in cache.iterdir():
+        f.write_bytes(b"garbage")
+    assert lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=cache).diagnostics == []
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("")
+    assert lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=blocked / "sub").diagnostics == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_parallel_parse_keeps_order_and_results(tmp_path, jobs):
+    write_chain(tmp_path / "versions", PARALLEL_THRESHOLD + 3)
+    items = sorted((str(p), p.name) for p in (tmp_path / "versions").iterdir())
+    assert parse_all(items, jobs=jobs) == parse_all(items, jobs=1)
+    result = lint(project_at(tmp_path), Settings(), cwd=tmp_path, jobs=jobs)
+    assert result.diagnostics == []
+    assert result.graph.heads == (f"{PARALLEL_THRESHOLD + 2:04d}beef{PARALLEL_THRESHOLD + 2:04d}",)
+
+
+def test_never_writes_into_the_project_and_never_executes_it(tmp_path):
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "aaa111_evil.py").write_text(
+        "import pathlib\npathlib.Path(__file__).with_name('PWNED').write_text('x')\n" + revision("aaa111", None)
+    )
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=tmp_path.parent / "elsewhere")
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before
+    assert not (versions / "PWNED").exists()
