@@ -55,9 +55,12 @@ class Rule(NamedTuple):
     @property
     def summary(self) -> str:
         """The first sentence of "What it does"."""
-        lines = self.doc.split("\n\n", 2)
-        text = " ".join(lines[1].split()) if len(lines) > 1 else ""
-        return text.split(". ")[0].rstrip(".")
+        section = self.doc.split("## What it does", 1)[-1].strip().split("\n\n", 1)[0]
+        text = " ".join(section.split())
+        for end in range(len(text) - 1):
+            if text[end] == "." and text[end + 1] == " " and text[end + 2 : end + 3].isupper():
+                return text[:end]
+        return text.rstrip(".")
 
 
 def diag(
