@@ -67,6 +67,8 @@ def history(sources: Mapping[str, str]) -> tuple[list[RevisionScript], RevisionG
     return scripts, build_graph(scripts)
 
 
+DEFAULT_SETTINGS = Settings()
+
 PROJECT = Project(
     config_file=None,
     script_location=Path("."),
@@ -80,7 +82,7 @@ def check(
     code: str,
     sources: Mapping[str, str],
     *,
-    settings: Settings = Settings(),
+    settings: Settings = DEFAULT_SETTINGS,
     project: Project = PROJECT,
 ) -> list[Diagnostic]:
     """Run one rule over an in-memory history, every revision in scope."""

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from alembic_lint.config import Settings, load_settings, normalize_message, parse_table, with_overrides
+from alembic_lint.config import (
+    Settings,
+    load_settings,
+    normalize_message,
+    parse_table,
+    with_overrides,
+)
 from alembic_lint.diagnostics import UsageError
 
 
@@ -58,7 +64,7 @@ def test_bad_config_names_the_culprit(table, error):
 
 def test_broken_toml_is_a_usage_error(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.alembic-lint\n")
-    with pytest.raises(UsageError, match="pyproject.toml"):
+    with pytest.raises(UsageError, match=r"pyproject\.toml"):
         load_settings(tmp_path / "pyproject.toml")
     (tmp_path / "pyproject.toml").write_text("[tool]\nalembic-lint = 3\n")
     with pytest.raises(UsageError, match="must be a table"):
@@ -68,10 +74,20 @@ def test_broken_toml_is_a_usage_error(tmp_path):
 def test_overrides_replace_config_values():
     base = Settings(select=("AL1",), ignore=("AL107",))
     assert with_overrides(base) == base
-    changed = with_overrides(base, select=["AL2"], ignore=[], extend_select=["AL205"], start_after="x")
-    assert (changed.select, changed.ignore, changed.extend_select, changed.start_after) == (("AL2",), (), ("AL205",), "x")
+    changed = with_overrides(
+        base, select=["AL2"], ignore=[], extend_select=["AL205"], start_after="x"
+    )
+    assert (changed.select, changed.ignore, changed.extend_select, changed.start_after) == (
+        ("AL2",),
+        (),
+        ("AL205",),
+        "x",
+    )
 
 
-@pytest.mark.parametrize(("raw", "normal"), [("  WIP. ", "wip"), ("Empty   Message", "empty message"), ("...", "..."), ("todo!", "todo")])
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [("  WIP. ", "wip"), ("Empty   Message", "empty message"), ("...", "..."), ("todo!", "todo")],
+)
 def test_normalize_message(raw, normal):
     assert normalize_message(raw) == normal

@@ -22,7 +22,10 @@ def find(root, **kwargs):
 
 
 def test_alembic_ini_with_here(tmp_path):
-    make(tmp_path, {"alembic.ini": "[alembic]\nscript_location = %(here)s/db\n", "db/versions/a.py": ""})
+    make(
+        tmp_path,
+        {"alembic.ini": "[alembic]\nscript_location = %(here)s/db\n", "db/versions/a.py": ""},
+    )
     project = find(tmp_path)
     assert project.script_location == tmp_path / "db"
     assert project.version_locations == (tmp_path / "db" / "versions",)
@@ -31,7 +34,13 @@ def test_alembic_ini_with_here(tmp_path):
 
 
 def test_named_section_and_explicit_config(tmp_path):
-    make(tmp_path, {"conf/multi.ini": "[alembic]\nscript_location = nope\n[tenant]\nscript_location = tenant\n", "tenant/versions/a.py": ""})
+    make(
+        tmp_path,
+        {
+            "conf/multi.ini": "[alembic]\nscript_location = nope\n[tenant]\nscript_location = tenant\n",
+            "tenant/versions/a.py": "",
+        },
+    )
     project = find(tmp_path, config_files=["conf/multi.ini"], name="tenant")
     assert project.script_location == tmp_path / "tenant"
     with pytest.raises(UsageError, match=r"no \[other\] section"):
@@ -65,7 +74,13 @@ def test_legacy_and_other_separators(tmp_path, line, expected):
 
 
 def test_bad_separator(tmp_path):
-    make(tmp_path, {"alembic.ini": "[alembic]\nscript_location = db\npath_separator = pipe\nversion_locations = a|b\n", "db/env.py": ""})
+    make(
+        tmp_path,
+        {
+            "alembic.ini": "[alembic]\nscript_location = db\npath_separator = pipe\nversion_locations = a|b\n",
+            "db/env.py": "",
+        },
+    )
     with pytest.raises(UsageError, match="`pipe` is not a valid path_separator"):
         find(tmp_path)
 
@@ -85,14 +100,27 @@ def test_tool_alembic_in_pyproject(tmp_path):
 
 
 def test_ini_wins_over_pyproject(tmp_path):
-    make(tmp_path, {"alembic.ini": "[alembic]\nscript_location = a\n", "pyproject.toml": '[tool.alembic]\nscript_location = "b"\nfile_template = "%%(rev)s"\n', "a/env.py": ""})
+    make(
+        tmp_path,
+        {
+            "alembic.ini": "[alembic]\nscript_location = a\n",
+            "pyproject.toml": '[tool.alembic]\nscript_location = "b"\nfile_template = "%%(rev)s"\n',
+            "a/env.py": "",
+        },
+    )
     project = find(tmp_path)
     assert project.script_location == tmp_path / "a"
     assert project.file_template == "%(rev)s"
 
 
 def test_flask_migrate_layout(tmp_path):
-    make(tmp_path, {"migrations/alembic.ini": "[alembic]\n# script_location is set by Flask-Migrate\n", "migrations/env.py": ""})
+    make(
+        tmp_path,
+        {
+            "migrations/alembic.ini": "[alembic]\n# script_location is set by Flask-Migrate\n",
+            "migrations/env.py": "",
+        },
+    )
     project = find(tmp_path)
     assert project.script_location == tmp_path / "migrations"
 
@@ -125,11 +153,21 @@ def test_flags_need_no_config(tmp_path):
     [
         ({}, {}, "no alembic.ini, \\[tool.alembic\\] or migrations/alembic.ini"),
         ({"alembic.ini": "[alembic]\n"}, {}, "no `script_location`"),
-        ({"alembic.ini": "[alembic]\nscript_location = gone\n"}, {}, "script location `gone` does not exist"),
+        (
+            {"alembic.ini": "[alembic]\nscript_location = gone\n"},
+            {},
+            "script location `gone` does not exist",
+        ),
         ({}, {"config_files": ["missing.ini"]}, "config file `missing.ini` not found"),
         ({"a.ini": "", "b.ini": ""}, {"config_files": ["a.ini", "b.ini"]}, "only one ini file"),
         ({"alembic.ini": "not an ini"}, {}, "alembic.ini"),
-        ({"pyproject.toml": "[tool.alembic]\nrecursive_version_locations = 'yes'\nscript_location = '.'\n"}, {}, "must be true or false"),
+        (
+            {
+                "pyproject.toml": "[tool.alembic]\nrecursive_version_locations = 'yes'\nscript_location = '.'\n"
+            },
+            {},
+            "must be true or false",
+        ),
     ],
 )
 def test_config_errors(tmp_path, files, kwargs, error):
@@ -139,8 +177,13 @@ def test_config_errors(tmp_path, files, kwargs, error):
 
 
 def test_alembic_config_environment_variable(tmp_path):
-    make(tmp_path, {"deploy/prod.ini": "[alembic]\nscript_location = %(here)s/m\n", "deploy/m/env.py": ""})
-    project = find_project(Locator(), cwd=tmp_path, environ={"ALEMBIC_CONFIG": str(tmp_path / "deploy/prod.ini")})
+    make(
+        tmp_path,
+        {"deploy/prod.ini": "[alembic]\nscript_location = %(here)s/m\n", "deploy/m/env.py": ""},
+    )
+    project = find_project(
+        Locator(), cwd=tmp_path, environ={"ALEMBIC_CONFIG": str(tmp_path / "deploy/prod.ini")}
+    )
     assert project.script_location == tmp_path / "deploy" / "m"
 
 
@@ -161,7 +204,10 @@ def test_listing_follows_alembic_rules(tmp_path):
     (tmp_path / "m/versions/dir.py").mkdir()
     (tmp_path / "m/versions/loop.py").symlink_to(tmp_path / "m/versions/loop.py")
     (tmp_path / "m/versions/z.py").symlink_to(tmp_path / "m/versions/a.py")
-    names = [p.relative_to(tmp_path / "m/versions").as_posix() for p in list_revision_files(find(tmp_path))]
+    names = [
+        p.relative_to(tmp_path / "m/versions").as_posix()
+        for p in list_revision_files(find(tmp_path))
+    ]
     assert names == ["a.py", "b.py", "loop.py", "sub/c.py"]
 
 

@@ -13,7 +13,12 @@ def _scripts(spec):
     """spec: (rev, down, labels, depends_on) tuples -> parsed scripts."""
     return [
         parse(
-            revision(rev, down, labels=repr(labels) if labels else "None", depends_on=repr(deps) if deps else "None"),
+            revision(
+                rev,
+                down,
+                labels=repr(labels) if labels else "None",
+                depends_on=repr(deps) if deps else "None",
+            ),
             f"versions/{rev}_x.py",
         )
         for rev, down, labels, deps in spec
@@ -22,7 +27,10 @@ def _scripts(spec):
 
 def _oracle(spec):
     return RevisionMap(
-        lambda: [Revision(rev, down, dependencies=deps or None, branch_labels=labels or None) for rev, down, labels, deps in spec]
+        lambda: [
+            Revision(rev, down, dependencies=deps or None, branch_labels=labels or None)
+            for rev, down, labels, deps in spec
+        ]
     )
 
 

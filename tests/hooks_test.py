@@ -30,7 +30,11 @@ def git(cwd: Path, *args: str) -> None:
 def test_hook_manifest_is_valid():
     pre_commit = shutil.which("pre-commit", path=os.path.dirname(sys.executable))
     assert pre_commit is not None
-    proc = subprocess.run([pre_commit, "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")], capture_output=True, text=True)
+    proc = subprocess.run(
+        [pre_commit, "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -45,8 +49,12 @@ def test_pre_commit_runs_the_hook(tmp_path):
     versions.mkdir(parents=True)
     (repo / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\n")
     (repo / "migrations" / "env.py").write_text("")
-    (versions / "7c1e9d0b4a52_init.py").write_text(revision("7c1e9d0b4a52", None, message="create users"))
-    (versions / "e41f7b20c9d3_email.py").write_text(revision("e41f7b20c9d3", "7c1e9d0b4a52", message="vXXX"))
+    (versions / "7c1e9d0b4a52_init.py").write_text(
+        revision("7c1e9d0b4a52", None, message="create users")
+    )
+    (versions / "e41f7b20c9d3_email.py").write_text(
+        revision("e41f7b20c9d3", "7c1e9d0b4a52", message="vXXX")
+    )
     git(repo, "init", "-q")
     git(repo, "add", ".")
 
@@ -62,7 +70,9 @@ def test_pre_commit_runs_the_hook(tmp_path):
     failing = run()
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert "AL301 revision message has an unfilled placeholder `vXXX`" in failing.stdout
-    (versions / "e41f7b20c9d3_email.py").write_text(revision("e41f7b20c9d3", "7c1e9d0b4a52", message="add users.email"))
+    (versions / "e41f7b20c9d3_email.py").write_text(
+        revision("e41f7b20c9d3", "7c1e9d0b4a52", message="add users.email")
+    )
     git(repo, "add", ".")
     passing = run()
     assert passing.returncode == 0, passing.stdout + passing.stderr

@@ -8,7 +8,9 @@ import textwrap
 def test_static_path_imports_neither_sqlalchemy_nor_alembic(tmp_path):
     (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = m\n")
     (tmp_path / "m" / "versions").mkdir(parents=True)
-    (tmp_path / "m" / "versions" / "aaa111_x.py").write_text("revision = 'aaa111'\ndown_revision = None\n")
+    (tmp_path / "m" / "versions" / "aaa111_x.py").write_text(
+        "revision = 'aaa111'\ndown_revision = None\n"
+    )
     code = textwrap.dedent(
         """
         import sys
@@ -19,5 +21,7 @@ def test_static_path_imports_neither_sqlalchemy_nor_alembic(tmp_path):
         print("HEAVY", heavy)
         """
     )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
     assert "HEAVY []" in proc.stdout, proc.stdout

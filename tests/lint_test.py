@@ -82,7 +82,10 @@ def test_corrupt_or_unwritable_cache_is_a_cold_start(tmp_path):
     assert lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=cache).diagnostics == []
     blocked = tmp_path / "file-not-dir"
     blocked.write_text("")
-    assert lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=blocked / "sub").diagnostics == []
+    assert (
+        lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=blocked / "sub").diagnostics
+        == []
+    )
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -99,7 +102,8 @@ def test_never_writes_into_the_project_and_never_executes_it(tmp_path):
     versions = tmp_path / "versions"
     versions.mkdir()
     (versions / "aaa111_evil.py").write_text(
-        "import pathlib\npathlib.Path(__file__).with_name('PWNED').write_text('x')\n" + revision("aaa111", None)
+        "import pathlib\npathlib.Path(__file__).with_name('PWNED').write_text('x')\n"
+        + revision("aaa111", None)
     )
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=tmp_path.parent / "elsewhere")

@@ -14,7 +14,11 @@ README = (ROOT / "README.md").read_text()
 @pytest.mark.parametrize("rule", rules.ALL_RULES, ids=lambda r: r.code)
 def test_every_rule_is_in_the_readme_table(rule):
     default = "on" if rule.default else "opt-in"
-    row = re.search(rf"^\| {rule.code} \| {rule.name} \| ([^|]+) \| `alembic-lint rule {rule.code}` \|$", README, re.M)
+    row = re.search(
+        rf"^\| {rule.code} \| {rule.name} \| ([^|]+) \| `alembic-lint rule {rule.code}` \|$",
+        README,
+        re.M,
+    )
     assert row is not None, rule.code
     assert row.group(1).startswith(default)
 
@@ -27,6 +31,10 @@ def test_every_hook_id_is_in_the_readme():
 
 
 def test_ci_runs_the_readme_test_command():
-    command = re.search(r"^python3 -m venv \.venv && \. \.venv/bin/activate && python -m pip install -e '\.\[test\]' && (.+)$", README, re.M)
+    command = re.search(
+        r"^python3 -m venv \.venv && \. \.venv/bin/activate && python -m pip install -e '\.\[test\]' && (.+)$",
+        README,
+        re.M,
+    )
     assert command is not None
     assert command.group(1) in (ROOT / ".ci" / "run").read_text()

@@ -36,7 +36,9 @@ def test_al202_quiet(kwargs):
 
 
 def test_al203():
-    assert [d.code for d in one("AL203", downgrade='raise NotImplementedError("irreversible")')] == ["AL203"]
+    assert [
+        d.code for d in one("AL203", downgrade='raise NotImplementedError("irreversible")')
+    ] == ["AL203"]
     assert one("AL203") == []
 
 

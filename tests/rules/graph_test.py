@@ -15,7 +15,10 @@ def test_al101_fires_for_two_unlabeled_heads_naming_the_ancestor():
             "versions/c.py": revision("ccc333", "aaa111"),
         },
     )
-    assert [(d.path, d.revision) for d in found] == [("versions/b.py", "bbb222"), ("versions/c.py", "ccc333")]
+    assert [(d.path, d.revision) for d in found] == [
+        ("versions/b.py", "bbb222"),
+        ("versions/c.py", "ccc333"),
+    ]
     assert found[0].message == (
         "multiple heads (unlabeled): `bbb222` competes with `ccc333` (versions/c.py); common ancestor `aaa111`"
     )
@@ -57,7 +60,9 @@ def test_al101_fires_for_two_heads_with_the_same_label():
                 "versions/a.py": revision("aaa111", None),
                 "versions/b.py": revision("bbb222", "aaa111"),
                 "versions/c.py": revision("ccc333", "aaa111"),
-                "versions/m.py": revision("ddd444", ("bbb222", "ccc333"), upgrade="pass", downgrade="pass"),
+                "versions/m.py": revision(
+                    "ddd444", ("bbb222", "ccc333"), upgrade="pass", downgrade="pass"
+                ),
             },
             id="merged",
         ),
@@ -68,7 +73,10 @@ def test_al101_quiet(sources):
 
 
 def test_al102_fires_for_two_unlabeled_bases():
-    found = check("AL102", {"versions/a.py": revision("aaa111", None), "versions/b.py": revision("bbb222", None)})
+    found = check(
+        "AL102",
+        {"versions/a.py": revision("aaa111", None), "versions/b.py": revision("bbb222", None)},
+    )
     assert [d.revision for d in found] == ["aaa111", "bbb222"]
 
 
@@ -86,16 +94,30 @@ def test_al102_quiet_for_labeled_bases():
     [
         pytest.param("aaa1", "did you mean `aaa111`?", id="prefix"),
         pytest.param("aaa111_add_users.py", "did you mean `aaa111`?", id="filename"),
-        pytest.param("fffeee", "commit the parent revision, or point at an existing one", id="unknown"),
+        pytest.param(
+            "fffeee", "commit the parent revision, or point at an existing one", id="unknown"
+        ),
     ],
 )
 def test_al103_fires_with_hint(down, hint):
-    found = check("AL103", {"versions/a.py": revision("aaa111", None), "versions/b.py": revision("bbb222", down)})
+    found = check(
+        "AL103",
+        {"versions/a.py": revision("aaa111", None), "versions/b.py": revision("bbb222", down)},
+    )
     assert [(d.revision, d.line, d.hint) for d in found] == [("bbb222", 15, hint)]
 
 
 def test_al103_quiet():
-    assert check("AL103", {"versions/a.py": revision("aaa111", None), "versions/b.py": revision("bbb222", "aaa111")}) == []
+    assert (
+        check(
+            "AL103",
+            {
+                "versions/a.py": revision("aaa111", None),
+                "versions/b.py": revision("bbb222", "aaa111"),
+            },
+        )
+        == []
+    )
 
 
 def test_al104_fires_and_stays_quiet():
@@ -112,7 +134,10 @@ def test_al104_fires_and_stays_quiet():
 
 
 def test_al105_fires_on_every_copy():
-    found = check("AL105", {"versions/a.py": revision("aaa111", None), "versions/b.py": revision("aaa111", None)})
+    found = check(
+        "AL105",
+        {"versions/a.py": revision("aaa111", None), "versions/b.py": revision("aaa111", None)},
+    )
     assert [d.path for d in found] == ["versions/a.py", "versions/b.py"]
     assert found[1].message.endswith("(alembic uses this one)")
 
@@ -140,19 +165,37 @@ def test_al106_quiet():
 
 @pytest.mark.parametrize(
     "rev",
-    ["000000000000", "a1b2c3d4e5f6", "123456789abc", "abcdef123456", "deadbeefcafe", "abababababab", "fedcba987654", "ffffff"],
+    [
+        "000000000000",
+        "a1b2c3d4e5f6",
+        "123456789abc",
+        "abcdef123456",
+        "deadbeefcafe",
+        "abababababab",
+        "fedcba987654",
+        "ffffff",
+    ],
 )
 def test_placeholder_ids(rev):
     assert is_placeholder_id(rev)
 
 
-@pytest.mark.parametrize("rev", ["7c1e9d0b4a52", "a81b2c3d4e5f", "001_initial", "0001", "ae1027a6acf", "1975ea83b712", "abc1"])
+@pytest.mark.parametrize(
+    "rev",
+    ["7c1e9d0b4a52", "a81b2c3d4e5f", "001_initial", "0001", "ae1027a6acf", "1975ea83b712", "abc1"],
+)
 def test_real_ids_are_not_placeholders(rev):
     assert not is_placeholder_id(rev)
 
 
 def test_al107_fires_and_stays_quiet():
-    found = check("AL107", {"versions/a.py": revision("a1b2c3d4e5f6", None), "versions/b.py": revision("7c1e9d0b4a52", "a1b2c3d4e5f6")})
+    found = check(
+        "AL107",
+        {
+            "versions/a.py": revision("a1b2c3d4e5f6", None),
+            "versions/b.py": revision("7c1e9d0b4a52", "a1b2c3d4e5f6"),
+        },
+    )
     assert [d.revision for d in found] == ["a1b2c3d4e5f6"]
 
 
@@ -175,5 +218,7 @@ def test_al109_fires_on_merge_with_operations():
         ("ddd444", "merge revision has a non-empty `upgrade()`"),
         ("ddd444", "merge revision has a non-empty `downgrade()`"),
     ]
-    sources["versions/m.py"] = revision("ddd444", ("bbb222", "ccc333"), upgrade="pass", downgrade="pass")
+    sources["versions/m.py"] = revision(
+        "ddd444", ("bbb222", "ccc333"), upgrade="pass", downgrade="pass"
+    )
     assert check("AL109", sources) == []

@@ -11,13 +11,30 @@ from tests.builders import PROJECT, check, revision
 REV = "7c1e9d0b4a52"
 
 
-def msg(code, message, settings=Settings()):
-    return check(code, {f"versions/{REV}_x.py": revision(REV, None, message=message)}, settings=settings)
+DEFAULT = Settings()
+
+
+def msg(code, message, settings=DEFAULT):
+    return check(
+        code, {f"versions/{REV}_x.py": revision(REV, None, message=message)}, settings=settings
+    )
 
 
 @pytest.mark.parametrize(
     "message",
-    ["vXXX", "vxxx", "VXXX add users", "XXX", "v42 XXX", "empty message", "WIP", "todo.", "Update", "", "  migration  "],
+    [
+        "vXXX",
+        "vxxx",
+        "VXXX add users",
+        "XXX",
+        "v42 XXX",
+        "empty message",
+        "WIP",
+        "todo.",
+        "Update",
+        "",
+        "  migration  ",
+    ],
 )
 def test_al301_fires(message):
     found = msg("AL301", message)
@@ -25,7 +42,9 @@ def test_al301_fires(message):
     assert found[0].line == 1
 
 
-@pytest.mark.parametrize("message", ["v042 add users.email", "add vxlan ports", "update users set active", "xxl sizes"])
+@pytest.mark.parametrize(
+    "message", ["v042 add users.email", "add vxlan ports", "update users set active", "xxl sizes"]
+)
 def test_al301_quiet(message):
     assert msg("AL301", message) == []
 
@@ -65,23 +84,44 @@ def test_al303_fires_for_skips_and_duplicates():
 
 
 def test_al303_quiet_for_sequences_merges_and_unnumbered_projects():
-    assert check(
-        "AL303",
-        numbered(("aaa111", None, "v001 init"), ("bbb222", "aaa111", "v002 users"), ("ccc333", "bbb222", "V003: orders")),
-    ) == []
+    assert (
+        check(
+            "AL303",
+            numbered(
+                ("aaa111", None, "v001 init"),
+                ("bbb222", "aaa111", "v002 users"),
+                ("ccc333", "bbb222", "V003: orders"),
+            ),
+        )
+        == []
+    )
     branched = numbered(
         ("aaa111", None, "v001 init"),
         ("bbb222", "aaa111", "v002 users"),
         ("ccc333", "aaa111", "v003 orders"),
         ("ddd444", ("bbb222", "ccc333"), "v004 merge"),
     )
-    assert [d.revision for d in check("AL303", branched)] == ["ccc333"]  # the merge follows its highest parent
-    assert check("AL303", numbered(("aaa111", None, "init"), ("bbb222", "aaa111", "v7 users"), ("ccc333", "bbb222", "orders"))) == []
+    assert [d.revision for d in check("AL303", branched)] == [
+        "ccc333"
+    ]  # the merge follows its highest parent
+    assert (
+        check(
+            "AL303",
+            numbered(
+                ("aaa111", None, "init"),
+                ("bbb222", "aaa111", "v7 users"),
+                ("ccc333", "bbb222", "orders"),
+            ),
+        )
+        == []
+    )
 
 
 def test_al304_fires_and_stays_quiet():
-    src = revision(REV, "a81b2c3d4e5f").replace("Revises: a81b2c3d4e5f", "Revises: f00dbabe1234").replace(
-        f"Revision ID: {REV}", "Revision ID: 111111111111"
+    src = (
+        revision(REV, "a81b2c3d4e5f")
+        .replace("Revises: a81b2c3d4e5f", "Revises: f00dbabe1234")
+        .replace(f"Revision ID: {REV}", "Revision ID: 111111111111")
     )
     found = check("AL304", {"versions/x.py": src})
     assert [(d.line, d.message) for d in found] == [
@@ -119,4 +159,6 @@ def test_carries_revision(name, template, ok):
 def test_al305_uses_the_project_template():
     project = PROJECT._replace(file_template="%(year)d_%(rev)s")
     assert check("AL305", {f"versions/2024_{REV}.py": revision(REV, None)}, project=project) == []
-    assert len(check("AL305", {f"versions/{REV}_2024.py": revision(REV, None)}, project=project)) == 1
+    assert (
+        len(check("AL305", {f"versions/{REV}_2024.py": revision(REV, None)}, project=project)) == 1
+    )

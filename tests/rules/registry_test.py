@@ -56,18 +56,23 @@ def test_resolve_rejects_unknown(selector):
 def test_enabled_codes():
     default = rules.enabled_codes(Settings())
     assert "AL101" in default and "AL205" not in default
-    chosen = rules.enabled_codes(Settings(select=("AL1",), extend_select=("AL205",), ignore=("AL107",)))
+    chosen = rules.enabled_codes(
+        Settings(select=("AL1",), extend_select=("AL205",), ignore=("AL107",))
+    )
     assert chosen == {f"AL10{i}" for i in range(1, 10)} - {"AL107"} | {"AL205"}
     with_pattern = rules.enabled_codes(Settings(message_pattern=re.compile("x")))
     assert "AL302" in with_pattern
     with pytest.raises(UsageError, match="no `message-pattern`"):
         rules.enabled_codes(Settings(extend_select=("AL302",)))
-    with pytest.raises(UsageError, match="per-file-ignores `x.py`"):
+    with pytest.raises(UsageError, match=r"per-file-ignores `x\.py`"):
         rules.enabled_codes(Settings(per_file_ignores=(("x.py", ("AL1O1",)),)))
 
 
 def test_suppressed_by_noqa_and_per_file_ignores():
-    src = revision("7c1e9d0b4a52", None) + "# alembic-lint: noqa: AL305\nx = 1  # alembic-lint: noqa\n"
+    src = (
+        revision("7c1e9d0b4a52", None)
+        + "# alembic-lint: noqa: AL305\nx = 1  # alembic-lint: noqa\n"
+    )
     script = parse(src, "versions/x.py")
     diags = [
         Diagnostic("versions/x.py", 1, 1, "AL301", "m"),

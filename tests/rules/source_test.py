@@ -31,7 +31,9 @@ def test_al002_quiet_on_literals_and_non_literal_labels():
 
 
 def test_al003_fires_on_helper_module():
-    found = check("AL003", {"versions/helpers.py": "def helper():\n    pass\n", "versions/a.py": GOOD})
+    found = check(
+        "AL003", {"versions/helpers.py": "def helper():\n    pass\n", "versions/a.py": GOOD}
+    )
     assert [d.path for d in found] == ["versions/helpers.py"]
 
 
