@@ -37,11 +37,12 @@ def _oracle(spec):
 def _random_history(seed):
     """A valid random DAG with branches, merges, extra bases, labels and depends_on."""
     rng = random.Random(seed)
-    spec = []
-    ids = []
+    spec: list[tuple[str, str | tuple[str, ...] | None, tuple[str, ...], tuple[str, ...]]] = []
+    ids: list[str] = []
     for i in range(rng.randint(1, 25)):
         rev = f"r{seed}x{i}"
         roll = rng.random()
+        down: str | tuple[str, ...] | None
         if not ids or roll < 0.1:
             down = None
         elif roll < 0.25 and len(ids) >= 2:

@@ -162,7 +162,9 @@ def test_empty_file_is_not_a_revision_but_parses():
 
 def test_encodings_bom_and_crlf():
     latin = b'# -*- coding: latin-1 -*-\n"""caf\xe9 table"""\nrevision = \'a\'\n'
-    assert parse_script(latin, "x.py").message == "café table"  # type: ignore[union-attr]
+    latin_script = parse_script(latin, "x.py")
+    assert isinstance(latin_script, RevisionScript)
+    assert latin_script.message == "café table"
     bom = b'\xef\xbb\xbf"""msg"""\r\nrevision = \'a\'\r\ndown_revision = None\r\n'
     script = parse_script(bom, "x.py")
     assert isinstance(script, RevisionScript)
