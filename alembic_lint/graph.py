@@ -127,6 +127,8 @@ def build_graph(scripts: Iterable[RevisionScript]) -> RevisionGraph:
                 dangling_down.append((script, down))
         parents[rev] = tuple(known)
         for dep in script.depends_on or ():
+            if not dep:  # alembic skips falsy dependencies such as `depends_on = ""`
+                continue
             target = dep if dep in revisions else None
             if target is None and dep in label_owners:
                 target = label_owners[dep][0].revision

@@ -127,6 +127,9 @@ def empty_upgrade(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     imported in env.py, or the change already applied) and was committed anyway. It adds a
     step to every deploy and hides the change that was meant to be there.
 
+    A revision that declares `branch_labels` is exempt: starting a branch with
+    `alembic revision --head=base --branch-label=NAME` creates an empty one on purpose.
+
     ## Example
     ```python
     def upgrade() -> None:
@@ -144,6 +147,7 @@ def empty_upgrade(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
         and up.kind == "empty"
         and script.down_revisions is not None
         and not script.is_merge_point
+        and not script.branch_labels  # `alembic revision --head=base --branch-label=x` starts empty
     ):
         yield diag(
             script,

@@ -268,8 +268,13 @@ _KNOWN_PLACEHOLDERS = frozenset(
 )
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
 def _sequential(text: str) -> bool:
-    return len(text) >= 4 and (text in _HEX * 2 or text in _HEX[::-1] * 2)
+    return len(text) >= 4 and any(
+        text in run * 2 or text in run[::-1] * 2 for run in (_HEX, _LETTERS)
+    )
 
 
 def is_placeholder_id(rev: str) -> bool:

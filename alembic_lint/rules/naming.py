@@ -244,7 +244,9 @@ def docstring_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnos
             )
     if script.doc_revises is not None and script.down_revisions is not None:
         value, line = script.doc_revises
-        listed = [part.strip() for part in value.split(",") if part.strip()]
+        # Older templates render `Revises: None`, `('a', 'b')` or `'a'`: the same ids, other spelling.
+        cleaned = value.translate({ord(c): " " for c in "()[]'\""})
+        listed = [p.strip() for p in cleaned.split(",") if p.strip() and p.strip() != "None"]
         if sorted(listed) != sorted(script.down_revisions):
             actual = ", ".join(script.down_revisions) or "nothing"
             yield diag(

@@ -55,6 +55,8 @@ def test_al204_quiet_for_merges_and_real_upgrades():
         "versions/m.py": revision("ddd444", ("bbb222", "ccc333"), upgrade="pass", downgrade="pass"),
     }
     assert check("AL204", sources) == []
+    branch_start = revision("eee555", None, labels="('audit',)", upgrade="pass", downgrade="pass")
+    assert check("AL204", {"versions/e.py": branch_start}) == []
 
 
 def test_al205_fires_for_objects_left_behind():

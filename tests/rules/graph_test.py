@@ -126,6 +126,8 @@ def test_al104_fires_and_stays_quiet():
         "versions/b.py": revision("bbb222", None, labels="('x',)", depends_on="('core', 'aaa111')"),
     }
     assert check("AL104", sources) == []
+    sources["versions/d.py"] = revision("ddd444", None, labels="('z',)", depends_on="''")
+    assert check("AL104", sources) == []
     sources["versions/c.py"] = revision("ccc333", None, labels="('y',)", depends_on="'cor'")
     found = check("AL104", sources)
     assert [(d.revision, d.message) for d in found] == [
@@ -174,6 +176,7 @@ def test_al106_quiet():
         "abababababab",
         "fedcba987654",
         "ffffff",
+        "1b2c3d4e5f6g",
     ],
 )
 def test_placeholder_ids(rev):

@@ -129,6 +129,14 @@ def test_al304_fires_and_stays_quiet():
         (4, "docstring says `Revises: f00dbabe1234` but `down_revision` is `a81b2c3d4e5f`"),
     ]
     assert check("AL304", {"versions/x.py": revision(REV, ("aaa", "bbb"))}) == []
+    for spelled in ("('aaa', 'bbb')", "['bbb', 'aaa']", "'aaa', \"bbb\""):
+        old_template = revision(REV, ("aaa", "bbb")).replace(
+            "Revises: aaa, bbb", f"Revises: {spelled}"
+        )
+        assert check("AL304", {"versions/x.py": old_template}) == [], spelled
+    base = revision(REV, None).replace("Revises: \n", "Revises: None\n")
+    assert "Revises: None" in base
+    assert check("AL304", {"versions/x.py": base}) == []
     assert check("AL304", {"versions/x.py": revision(REV, None)}) == []
 
 
