@@ -64,7 +64,11 @@ def project(request, tmp_path: Path, monkeypatch) -> Path:
 def run_check(args: list[str], capsys) -> tuple[str, int]:
     code = main(["check", *args])
     out, err = capsys.readouterr()
-    assert err == ""
+    # stderr is only for usage, configuration and internal errors (exit 2): one line each
+    if code == 2:
+        assert err.startswith("alembic-lint: ") and err.count("\n") == 1
+    else:
+        assert err == ""
     return out, code
 
 

@@ -19,6 +19,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import to_tuple
 
 from alembic_lint.config import load_settings
+from alembic_lint.diagnostics import UsageError
 from alembic_lint.discover import Locator, find_project
 from alembic_lint.graph import RevisionGraph
 from alembic_lint.lint import lint
@@ -43,13 +44,31 @@ NON_LITERAL_LABELS = {
 # import it to resolve `mypkg:migrations`; fixtures_test proves that alembic-lint does not.
 ALLOW_IMPORT = "ALEMBIC_LINT_FIXTURE_ALLOW_IMPORT"
 
-LOADABLE = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and p.name not in NOT_LOADABLE)
+# Scenarios alembic loads but where alembic-lint is known to disagree (see expected.txt).
+# strict: once fixed, the test passes and this entry must go.
+KNOWN_DISCREPANCIES = {
+    "package_location_src": "`prepend_sys_path = .:src` is not split on `path_separator = os`,"
+    " so `mypkg:migrations` is not found (UsageError, exit 2)",
+}
+
+LOADABLE = [
+    pytest.param(
+        name,
+        marks=[pytest.mark.xfail(reason=KNOWN_DISCREPANCIES[name], raises=UsageError, strict=True)]
+        if name in KNOWN_DISCREPANCIES
+        else [],
+        id=name,
+    )
+    for name in sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+    if name not in NOT_LOADABLE
+]
 
 
 def test_exclusions_name_real_scenarios():
     names = {p.name for p in FIXTURES.iterdir() if p.is_dir()}
     assert set(NOT_LOADABLE) <= names
     assert set(NON_LITERAL_LABELS) <= names
+    assert set(KNOWN_DISCREPANCIES) <= names - set(NOT_LOADABLE)
     assert len(LOADABLE) >= 15
 
 
