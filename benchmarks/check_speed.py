@@ -23,13 +23,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import generate
+import spawner
 
 DEFAULT_SIZES = (300, 5000)
 REPO = Path(__file__).resolve().parent.parent
@@ -117,19 +117,32 @@ def base_env(*, bytecode: bool) -> dict[str, str]:
     return env
 
 
-def run_timed(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> Sample:
-    with open(os.devnull, "wb") as devnull:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=devnull, stderr=devnull
+class Spawner:
+    """Starts timed commands through ``spawner.py`` so their peak RSS is their own."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(Path(__file__).with_name("spawner.py"))],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
         )
-        # wait4 rather than proc.wait(): it gives this child's own rusage, not a running total.
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise BenchmarkError(f"exit {proc.returncode} from a timed run of {' '.join(argv)}")
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+
+    def run(self, argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> Sample:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(spawner.encode(list(argv), dict(env), str(cwd)))
+        self.proc.stdin.flush()
+        reply = self.proc.stdout.readline().split()
+        if len(reply) != 5:
+            raise BenchmarkError(f"the spawner died (exit {self.proc.wait()})")
+        wall, code, utime, stime, maxrss = reply
+        if int(code) != 0:
+            raise BenchmarkError(f"exit {int(code)} from a timed run of {' '.join(argv)}")
+        return Sample(float(wall), float(utime) + float(stime), int(maxrss))
+
+    def close(self) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        self.proc.wait()
 
 
 def run_checked(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> str:
@@ -234,12 +247,16 @@ def make_variants(project: generate.GeneratedProject, linter: Path, scratch: Pat
 
 
 def measure(variants: Sequence[Variant], runs: int, cwd: Path, size: int) -> None:
-    for i in range(runs):
-        _progress(f"  {size} revisions: round {i + 1}/{runs}")
-        for variant in variants:
-            env = variant.env()
-            variant.samples.append(run_timed(variant.argv, env, cwd))
-            variant.cleanup()
+    launcher = Spawner()
+    try:
+        for i in range(runs):
+            _progress(f"  {size} revisions: round {i + 1}/{runs}")
+            for variant in variants:
+                env = variant.env()
+                variant.samples.append(launcher.run(variant.argv, env, cwd))
+                variant.cleanup()
+    finally:
+        launcher.close()
 
 
 def targets(size: int, by_key: Mapping[str, Variant]) -> list[Target]:
