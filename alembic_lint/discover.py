@@ -96,10 +96,12 @@ class _Options:
             raise UsageError(f"[tool.alembic]: `{name}` must be true or false")
         return found
 
-    def version_locations(self) -> list[str] | None:
-        raw = self.ini_get("version_locations")
+    def paths(self, name: str, *separators: str) -> list[str] | None:
+        """A list option (``version_locations``, ``prepend_sys_path``) as alembic splits it: on the
+        first configured separator in the ini, else the legacy space/comma split; a list in TOML."""
+        raw = self.ini_get(name)
         if raw:
-            sep_name = self.ini_get("path_separator") or self.ini_get("version_path_separator")
+            sep_name = next((found for s in separators if (found := self.ini_get(s))), None)
             if sep_name is None:
                 return [p for p in _LEGACY_SPLIT.split(raw) if p]
             if sep_name not in _SEPARATORS:
@@ -108,11 +110,11 @@ class _Options:
                     "expected 'space', 'newline', 'os', ':' or ';'"
                 )
             return [p.strip() for p in raw.split(_SEPARATORS[sep_name]) if p.strip()]
-        found = self.toml_get("version_locations")
+        found = self.toml_get(name)
         if found is not None and not (
             isinstance(found, list) and all(isinstance(v, str) for v in found)
         ):
-            raise UsageError("[tool.alembic]: `version_locations` must be a list of strings")
+            raise UsageError(f"[tool.alembic]: `{name}` must be a list of strings")
         return found
 
 
@@ -166,11 +168,10 @@ def find_project(locator: Locator, *, cwd: Path, environ: Mapping[str, str]) -> 
     search_path = [str(cwd)]
     if ini_path is not None:
         search_path.append(str(ini_path.absolute().parent))
-    prepend = options.get("prepend_sys_path")
-    if isinstance(prepend, str):
-        search_path.extend(p for p in _LEGACY_SPLIT.split(prepend) if p)
-    elif isinstance(prepend, list):
-        search_path.extend(str(p) for p in prepend)
+    search_path.extend(
+        str(_absolute(Path(p), cwd))
+        for p in options.paths("prepend_sys_path", "path_separator") or ()
+    )
     search_path.extend(p for p in sys.path if p)
 
     raw_location: Any = locator.script_location or options.get("script_location")
@@ -185,7 +186,9 @@ def find_project(locator: Locator, *, cwd: Path, environ: Mapping[str, str]) -> 
     if not script_location.is_dir():
         raise UsageError(f"script location `{raw_location}` does not exist")
 
-    raw_versions = list(locator.version_locations) or options.version_locations()
+    raw_versions = list(locator.version_locations) or options.paths(
+        "version_locations", "path_separator", "version_path_separator"
+    )
     if raw_versions:
         versions = tuple(_absolute(resolve_resource(loc, search_path), cwd) for loc in raw_versions)
     else:

@@ -145,7 +145,12 @@ def lint(
             cache=ParseCache(cache_dir, scope=f"{cwd}\0{effects}"),
         )
     scripts = [r for r in parsed if isinstance(r, RevisionScript)]
-    graph = build_graph(scripts)
+    in_graph: list[RevisionScript] = []
+    for r in parsed:
+        usable = r if isinstance(r, RevisionScript) else r.recovered
+        if usable is not None:
+            in_graph.append(usable)
+    graph = build_graph(in_graph)
     name_dirs: dict[Path, str] = {}
     names: dict[str, str] = {}
     for shown, path in by_path.items():

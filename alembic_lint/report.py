@@ -22,7 +22,7 @@ def text(
             hint = f"{_CYAN}hint:{_RESET}" if color else "hint:"
             lines.append(f"    {hint} {d.hint}")
     files = len({d.path for d in diagnostics})
-    revisions = f"{checked} revision file{'s' if checked != 1 else ''}"
+    revisions = f"{checked} file{'s' if checked != 1 else ''}"
     if diagnostics:
         n = len(diagnostics)
         lines.append(

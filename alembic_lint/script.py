@@ -41,6 +41,7 @@ class Noqa(NamedTuple):
     """``# alembic-lint: noqa[: CODES]``; ``codes`` None means every code."""
 
     line: int
+    col: int
     codes: frozenset[str] | None
     file_level: bool
 
@@ -64,6 +65,7 @@ class RevisionScript(NamedTuple):
     down_revisions: tuple[str, ...] | None
     down_revision_line: int
     depends_on: tuple[str, ...] | None
+    depends_on_line: int
     branch_labels: tuple[str, ...]
     message: str
     doc_line: int
@@ -82,13 +84,18 @@ class RevisionScript(NamedTuple):
 
 
 class ScriptError(NamedTuple):
-    """The file could not be read or parsed; ``code`` is the AL0xx code to report."""
+    """The file could not be read or parsed; ``code`` is the AL0xx code to report.
+
+    ``recovered`` holds the identifiers read line by line from a file that does not parse, so
+    that one syntax error does not also break the graph around it (dangling children, extra heads).
+    """
 
     path: str
     code: str
     line: int
     col: int
     message: str
+    recovered: RevisionScript | None = None
 
 
 ParseResult = RevisionScript | ScriptError
@@ -314,7 +321,7 @@ def _noqa(data: bytes) -> tuple[tuple[Noqa, ...], tuple[tuple[int, int, str], ..
         codes = body.group("codes")
         code_set = frozenset(c.upper() for c in _CODE.findall(codes)) if codes else None
         own_line = not tok.line[: tok.start[1]].strip()
-        good.append(Noqa(line, code_set, own_line))
+        good.append(Noqa(line, col + 1, code_set, own_line))
     return tuple(good), tuple(bad)
 
 
@@ -323,6 +330,49 @@ def _doc_line(doc: str, node: ast.expr, pattern: re.Pattern[str]) -> tuple[str, 
     if match is None:
         return None
     return match.group(1), node.lineno + doc.count("\n", 0, match.start())
+
+
+_TOP_LEVEL_VALUE = re.compile(
+    rb"^(revision|down_revision|depends_on|branch_labels)[ \t]*(?::[^=\n]*)?=[ \t]*(.+?)[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _recover(data: bytes, path: str) -> RevisionScript | None:
+    """Best-effort identifiers of an unparseable file: one-line literal assignments at column 0."""
+    found: dict[str, tuple[tuple[str, ...], int]] = {}
+    for match in _TOP_LEVEL_VALUE.finditer(data):
+        try:
+            expr = ast.parse(match.group(2), mode="eval").body
+            value = _strings(expr, allow_expressions=False)
+        except (SyntaxError, ValueError, _NotLiteral):
+            continue
+        found[match.group(1).decode()] = (value, data.count(b"\n", 0, match.start()) + 1)
+    revision = found.get("revision", ((), 1))
+    if len(revision[0]) != 1:
+        return None
+    down, down_line = found.get("down_revision", ((), 1))
+    depends, depends_line = found.get("depends_on", ((), 1))
+    return RevisionScript(
+        path=path,
+        revision=revision[0][0],
+        revision_line=revision[1],
+        down_revisions=down,
+        down_revision_line=down_line,
+        depends_on=depends,
+        depends_on_line=depends_line,
+        branch_labels=found.get("branch_labels", ((), 1))[0],
+        message="",
+        doc_line=1,
+        doc_revision_id=None,
+        doc_revises=None,
+        upgrade=None,
+        downgrade=None,
+        autogenerate_marker_line=None,
+        non_literals=(),
+        noqa=(),
+        bad_noqa=(),
+    )
 
 
 def parse_script(data: bytes, path: str, *, effects: bool = False) -> ParseResult:
@@ -334,10 +384,10 @@ def parse_script(data: bytes, path: str, *, effects: bool = False) -> ParseResul
     try:
         tree = ast.parse(data, filename=path)
     except SyntaxError as exc:
-        message = exc.msg
-        return ScriptError(path, "AL001", exc.lineno or 1, exc.offset or 1, message)
+        line, col = exc.lineno or 1, exc.offset or 1
+        return ScriptError(path, "AL001", line, col, exc.msg, _recover(data, path))
     except ValueError as exc:  # NUL bytes on Python < 3.12
-        return ScriptError(path, "AL001", 1, 1, str(exc))
+        return ScriptError(path, "AL001", 1, 1, str(exc), _recover(data, path))
     values = _assignments(tree)
     non_literals: list[NonLiteral] = []
 
@@ -414,6 +464,7 @@ def parse_script(data: bytes, path: str, *, effects: bool = False) -> ParseResul
         revision_line=line_of("revision"),
         down_revisions=down_revisions,
         down_revision_line=line_of("down_revision"),
+        depends_on_line=line_of("depends_on"),
         depends_on=depends_on,
         branch_labels=branch_labels,
         message=message,

@@ -29,7 +29,7 @@ def project(tmp_path, monkeypatch):
 
 def test_clean_project(project, capsys):
     assert main([]) == 0
-    assert capsys.readouterr().out == "All checks passed (2 revision files checked).\n"
+    assert capsys.readouterr().out == "All checks passed (2 files checked).\n"
     assert main(["check"]) == 0
 
 
@@ -48,7 +48,7 @@ def test_findings_text(project, capsys):
         "    hint: re-point one onto the other with `alembic-lint rebase`, or run `alembic merge heads`\n"
         "migrations/versions/e41f7b20c9d3_more.py:24:1: AL202 `downgrade()` is empty but `upgrade()` is not\n"
         "    hint: reverse the upgrade, or raise to declare the revision irreversible\n"
-        "Found 4 findings in 2 files (3 revision files checked).\n"
+        "Found 4 findings in 2 files (3 files checked).\n"
     )
 
 

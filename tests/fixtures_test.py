@@ -125,7 +125,7 @@ def test_package_location_is_resolved_without_importing(project: Path, capsys):
     assert "mypkg" not in sys.modules
     out, code = run_check([], capsys)
     assert code == 0
-    assert "2 revision files checked" in out
+    assert "2 files checked" in out
     assert "mypkg" not in sys.modules
     # and importing it really would have failed
     proc = subprocess.run(

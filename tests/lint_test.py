@@ -110,3 +110,12 @@ def test_never_writes_into_the_project_and_never_executes_it(tmp_path):
     after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before
     assert not (versions / "PWNED").exists()
+
+
+def test_a_syntax_error_does_not_break_the_graph_around_it(tmp_path):
+    write_chain(tmp_path / "versions", 3)
+    middle = next((tmp_path / "versions").glob("0001*"))
+    middle.write_text(middle.read_text().replace("def upgrade() -> None:", "def upgrade() -> None"))
+    result = lint(project_at(tmp_path), Settings(), cwd=tmp_path)
+    assert [(d.path, d.code) for d in result.diagnostics] == [(f"versions/{middle.name}", "AL001")]
+    assert result.graph.heads == ("0002beef0002",)

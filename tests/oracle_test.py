@@ -46,10 +46,7 @@ ALLOW_IMPORT = "ALEMBIC_LINT_FIXTURE_ALLOW_IMPORT"
 
 # Scenarios alembic loads but where alembic-lint is known to disagree (see expected.txt).
 # strict: once fixed, the test passes and this entry must go.
-KNOWN_DISCREPANCIES = {
-    "package_location_src": "`prepend_sys_path = .:src` is not split on `path_separator = os`,"
-    " so `mypkg:migrations` is not found (UsageError, exit 2)",
-}
+KNOWN_DISCREPANCIES: dict[str, str] = {}
 
 LOADABLE = [
     pytest.param(

@@ -11,14 +11,11 @@ def test_text_plain_and_color():
     plain = text([D], names=NAMES, color=False, checked=1)
     assert (
         plain
-        == "v/a.py:3:1: AL301 message `x`, 100%\n    hint: fix: it\nFound 1 finding in 1 file (1 revision file checked).\n"
+        == "v/a.py:3:1: AL301 message `x`, 100%\n    hint: fix: it\nFound 1 finding in 1 file (1 file checked).\n"
     )
     colored = text([D], names=NAMES, color=True, checked=2)
     assert "\033[1m\033[31mAL301\033[0m" in colored
-    assert (
-        text([], names=NAMES, color=False, checked=2)
-        == "All checks passed (2 revision files checked).\n"
-    )
+    assert text([], names=NAMES, color=False, checked=2) == "All checks passed (2 files checked).\n"
 
 
 def test_json_keys():

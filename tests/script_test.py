@@ -203,7 +203,8 @@ def test_autogenerate_marker_line():
 )
 def test_noqa_directives(comment, codes, file_level):
     script = parse(f"revision = 'a'\n{comment}\n")
-    assert script.noqa == (Noqa(2, frozenset(codes) if codes else None, file_level),)
+    col = comment.index("#") + 1
+    assert script.noqa == (Noqa(2, col, frozenset(codes) if codes else None, file_level),)
     assert script.bad_noqa == ()
 
 
@@ -223,3 +224,27 @@ def test_malformed_noqa_is_kept_for_reporting(comment):
 
 def test_noqa_inside_a_string_is_not_a_comment():
     assert parse('revision = "a"\nx = "# alembic-lint: noqa"\n').noqa == ()
+
+
+def test_identifiers_are_recovered_from_a_file_that_does_not_parse():
+    source = revision(
+        "7c1e9d0b4a52", ("aaa111", "bbb222"), labels="('core',)", depends_on="'ccc333'"
+    )
+    broken = source.replace("def upgrade() -> None:", "def upgrade() -> None")
+    result = parse_script(broken.encode(), "versions/x.py")
+    assert isinstance(result, ScriptError) and result.recovered is not None
+    recovered = result.recovered
+    assert (recovered.revision, recovered.down_revisions, recovered.depends_on) == (
+        "7c1e9d0b4a52",
+        ("aaa111", "bbb222"),
+        ("ccc333",),
+    )
+    assert (recovered.revision_line, recovered.down_revision_line) == (14, 15)
+    assert recovered.branch_labels == ("core",)
+
+
+def test_nothing_is_recovered_without_a_literal_revision():
+    result = parse_script(b"revision = make()\ndef f(:\n", "x.py")
+    assert isinstance(result, ScriptError) and result.recovered is None
+    result = parse_script(b"revision = 'a\n", "x.py")
+    assert isinstance(result, ScriptError) and result.recovered is None

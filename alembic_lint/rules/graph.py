@@ -182,7 +182,7 @@ def dangling_depends_on(ctx: Context) -> Iterator[Diagnostic]:
         hint = f"did you mean `{close}`?" if close else None
         yield diag(
             script,
-            script.revision_line,
+            script.depends_on_line,
             1,
             "AL104",
             f"`depends_on` names unknown revision or branch label `{missing}`",
@@ -249,7 +249,7 @@ def revision_cycle(ctx: Context) -> Iterator[Diagnostic]:
     """
     graph = ctx.graph
     for cycle in graph.cycles:
-        members = " -> ".join(f"`{rev}`" for rev in cycle)
+        members = " -> ".join(f"`{rev}`" for rev in _cycle_path(ctx, cycle))
         for rev in cycle:
             script = graph.revisions[rev]
             yield diag(
@@ -257,9 +257,21 @@ def revision_cycle(ctx: Context) -> Iterator[Diagnostic]:
                 script.down_revision_line,
                 1,
                 "AL106",
-                f"revision cycle through {members}",
+                f"revision cycle: {members} (following `down_revision`)",
                 "break the cycle by pointing one `down_revision` outside it",
             )
+
+
+def _cycle_path(ctx: Context, component: tuple[str, ...]) -> list[str]:
+    """One loop through a strongly connected component, in ``down_revision`` order, closed."""
+    members = set(component)
+    path = [component[0]]
+    while True:
+        step = min(p for p in ctx.graph.parents[path[-1]] if p in members)
+        if step in path:
+            loop = path[path.index(step) :]
+            return [*loop, step]
+        path.append(step)
 
 
 _HEX = "0123456789abcdef"

@@ -198,6 +198,7 @@ def version_sequence(script: RevisionScript, ctx: Context) -> Iterator[Diagnosti
                 1,
                 "AL303",
                 f"version number `{digits}` does not follow its parent's `{top_digits}`; expected `{expected}`",
+                f"renumber this revision `{expected}`, and the ones after it",
             )
 
 
@@ -319,6 +320,8 @@ def filename_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnost
     if script.revision is None:
         return
     name = ctx.names.get(script.path)
+    if name is not None and "/" not in ctx.project.file_template:
+        name = name.rsplit("/", 1)[-1]  # files moved into subdirectories by hand keep their names
     if name is not None and not carries_revision(name, ctx.project.file_template, script.revision):
         yield diag(
             script,

@@ -144,7 +144,7 @@ def invalid_noqa(item: SourceFile, ctx: Context) -> Iterator[Diagnostic]:
             yield diag(
                 item,
                 noqa.line,
-                1,
+                noqa.col,
                 "AL004",
                 f"unknown code `{code}` in noqa comment",
                 "run `alembic-lint rules` for the list of codes",

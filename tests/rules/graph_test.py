@@ -158,7 +158,25 @@ def test_al106_fires_for_cycles_and_self_loops():
         },
     )
     assert [d.revision for d in found] == ["aaa111", "bbb222", "ccc333"]
-    assert found[0].message == "revision cycle through `aaa111` -> `bbb222`"
+    assert (
+        found[0].message
+        == "revision cycle: `aaa111` -> `bbb222` -> `aaa111` (following `down_revision`)"
+    )
+    assert found[2].message == "revision cycle: `ccc333` -> `ccc333` (following `down_revision`)"
+
+
+def test_al106_follows_the_loop_not_the_sorted_order():
+    found = check(
+        "AL106",
+        {
+            "versions/a.py": revision("aaa111", "ccc333"),
+            "versions/b.py": revision("bbb222", "aaa111"),
+            "versions/c.py": revision("ccc333", "bbb222"),
+            "versions/d.py": revision("ddd444", "ccc333"),
+        },
+    )
+    assert [d.revision for d in found] == ["aaa111", "bbb222", "ccc333"]
+    assert "`aaa111` -> `ccc333` -> `bbb222` -> `aaa111`" in found[0].message
 
 
 def test_al106_quiet():
