@@ -256,27 +256,43 @@ def _has_tool_alembic(toml_path: Path) -> bool:
     return isinstance(tool, dict) and "alembic" in tool
 
 
-def list_revision_files(project: Project) -> list[Path]:
+class RevisionFile(NamedTuple):
+    """A listed file: its directory, its name, and the subdirectory (``""`` or ``"a/b/"``) of
+    its version location that holds it."""
+
+    directory: str
+    name: str
+    subdir: str
+
+    @property
+    def path(self) -> str:
+        return os.path.join(self.directory, self.name)
+
+
+def list_revision_files(project: Project) -> list[RevisionFile]:
     """Candidate revision files in alembic's load order (``Script._list_py_dir``), each once.
 
     Like alembic, directories named ``x.py`` are not files, and a file reached twice through
     overlapping locations or links is listed once.
     """
-    found: list[Path] = []
+    found: list[RevisionFile] = []
     seen: set[str] = set()
     for location in project.version_locations:
         if location.is_dir():
-            _walk(location, project.recursive, found, seen)
+            _walk(str(location), "", project.recursive, found, seen)
     return found
 
 
-def _walk(directory: Path, recursive: bool, found: list[Path], seen: set[str]) -> None:
+def _walk(
+    directory: str, subdir: str, recursive: bool, found: list[RevisionFile], seen: set[str]
+) -> None:
     try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        with os.scandir(directory) as it:
+            entries = sorted(it, key=lambda e: e.name)
     except OSError:
         return
     real_dir = os.path.realpath(directory)
-    subdirs: list[Path] = []
+    subdirs: list[str] = []
     for entry in entries:
         try:
             is_dir = entry.is_dir()
@@ -284,7 +300,7 @@ def _walk(directory: Path, recursive: bool, found: list[Path], seen: set[str]) -
             is_dir = False
         if is_dir:
             if recursive and entry.name != "__pycache__" and not entry.is_symlink():
-                subdirs.append(Path(entry.path))
+                subdirs.append(entry.name)
             continue
         if not _REVISION_FILE.match(entry.name):
             continue
@@ -296,6 +312,6 @@ def _walk(directory: Path, recursive: bool, found: list[Path], seen: set[str]) -
         if key in seen:
             continue
         seen.add(key)
-        found.append(Path(entry.path))
+        found.append(RevisionFile(directory, entry.name, subdir))
     for sub in subdirs:
-        _walk(sub, recursive, found, seen)
+        _walk(os.path.join(directory, sub), f"{subdir}{sub}/", recursive, found, seen)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -16,8 +15,8 @@ from alembic_lint.discover import Project, list_revision_files
 from alembic_lint.graph import RevisionGraph, build_graph
 from alembic_lint.script import ParseResult, RevisionScript, ScriptError, parse_script
 
-# Below this many files a worker process costs more than it saves.
-PARALLEL_THRESHOLD = 1500
+# Files per forked parser: below this a child costs more than it saves.
+PER_WORKER = 150
 
 
 class LintResult(NamedTuple):
@@ -51,16 +50,42 @@ def _parse_chunk(chunk: Sequence[tuple[str, str]], effects: bool) -> list[ParseR
 def parse_all(
     items: Sequence[tuple[str, str]], *, jobs: int, effects: bool = False
 ) -> list[ParseResult]:
-    """Parse in order; large histories are split across processes, since parsing is CPU-bound."""
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD or sys.platform != "linux":
+    """Parse in order. Parsing is CPU-bound, so a long list is split with forked children, and
+    the parent parses its own share meanwhile; a child that fails is redone here."""
+    workers = min(jobs, len(items) // PER_WORKER)
+    if workers <= 1 or not hasattr(os, "fork"):
         return _parse_chunk(items, effects)
-    import multiprocessing
+    import pickle
 
-    size = -(-len(items) // jobs)
-    chunks = [(items[i : i + size], effects) for i in range(0, len(items), size)]
-    with multiprocessing.get_context("fork").Pool(len(chunks)) as pool:
-        parts = pool.starmap(_parse_chunk, chunks)
-    return [result for part in parts for result in part]
+    size = -(-len(items) // workers)
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    children: list[tuple[int, int]] = []
+    for chunk in chunks[1:]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child's coverage is not collected
+            os.close(read_end)
+            status = 1
+            try:
+                payload = pickle.dumps(_parse_chunk(chunk, effects), pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(payload)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        children.append((pid, read_end))
+    results = _parse_chunk(chunks[0], effects)
+    for (pid, read_end), chunk in zip(children, chunks[1:], strict=True):
+        with os.fdopen(read_end, "rb") as src:
+            payload = src.read()
+        _, status = os.waitpid(pid, 0)
+        try:
+            part: list[ParseResult] = pickle.loads(payload) if status == 0 else []
+        except Exception:
+            part = []
+        results.extend(part if len(part) == len(chunk) else _parse_chunk(chunk, effects))
+    return results
 
 
 def _parse_cached(
@@ -125,16 +150,18 @@ def lint(
     With ``cache_dir``, parse results of unchanged files are reused from the previous run.
     """
     enabled = rules.enabled_codes(settings)
-    paths = list_revision_files(project)
-    shown_dirs: dict[Path, str] = {}
-    by_path: dict[str, Path] = {}
-    for p in paths:
-        parent = shown_dirs.get(p.parent)
+    listed = list_revision_files(project)
+    shown_dirs: dict[str, str] = {}
+    items: list[tuple[str, str]] = []
+    names: dict[str, str] = {}
+    for f in listed:
+        parent = shown_dirs.get(f.directory)
         if parent is None:
-            parent = shown_dirs[p.parent] = display_path(p.parent, cwd)
-        by_path[p.name if parent == "." else f"{parent}/{p.name}"] = p
+            parent = shown_dirs[f.directory] = display_path(Path(f.directory), cwd)
+        shown = f.name if parent == "." else f"{parent}/{f.name}"
+        items.append((f.path, shown))
+        names[shown] = f.subdir + f.name[:-3]
     effects = "AL205" in enabled
-    items = [(str(p), shown) for shown, p in by_path.items()]
     if cache_dir is None:
         parsed = parse_all(items, jobs=jobs, effects=effects)
     else:
@@ -151,15 +178,6 @@ def lint(
         if usable is not None:
             in_graph.append(usable)
     graph = build_graph(in_graph)
-    name_dirs: dict[Path, str] = {}
-    names: dict[str, str] = {}
-    for shown, path in by_path.items():
-        prefix = name_dirs.get(path.parent)
-        if prefix is None:
-            prefix = name_dirs[path.parent] = _prefix_in_location(
-                path.parent, project.version_locations
-            )
-        names[shown] = prefix + path.name[:-3]
     ctx = rules.Context(
         graph=graph,
         settings=settings,
@@ -182,19 +200,8 @@ def lint(
         in_scope=in_scope,
     )
     kept = rules.suppressed(found, scripts={s.path: s for s in scripts}, settings=settings)
-    return LintResult(sorted(set(kept), key=_order), len(paths), graph)
+    return LintResult(sorted(set(kept), key=_order), len(listed), graph)
 
 
 def _order(d: Diagnostic) -> tuple[str, int, int, str, str]:
     return (d.path, d.line, d.col, d.code, d.message)
-
-
-def _prefix_in_location(directory: Path, locations: Iterable[Path]) -> str:
-    """``sub/dir/`` for a directory below a version location, ``""`` for the location itself."""
-    for location in locations:
-        try:
-            rel = directory.relative_to(location)
-        except ValueError:
-            continue
-        return "" if rel == Path() else rel.as_posix() + "/"
-    return ""  # pragma: no cover - every listed file is under a location

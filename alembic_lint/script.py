@@ -438,7 +438,7 @@ def parse_script(data: bytes, path: str, *, effects: bool = False) -> ParseResul
         doc_line = first.value.lineno
         doc_revision_id = _doc_line(raw, first.value, _DOC_REVISION_ID)
         doc_revises = _doc_line(raw, first.value, _DOC_REVISES)
-    message = re.split("\n\n", doc)[0]
+    message = doc.split("\n\n", 1)[0]
 
     functions: dict[str, Function] = {}
     for stmt in tree.body:

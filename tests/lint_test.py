@@ -6,7 +6,7 @@ import pytest
 
 from alembic_lint.config import Settings
 from alembic_lint.discover import Project
-from alembic_lint.lint import PARALLEL_THRESHOLD, lint, parse_all
+from alembic_lint.lint import PER_WORKER, lint, parse_all
 from tests.builders import revision
 
 
@@ -88,14 +88,29 @@ def test_corrupt_or_unwritable_cache_is_a_cold_start(tmp_path):
     )
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("jobs", [1, 2, 3])
 def test_parallel_parse_keeps_order_and_results(tmp_path, jobs):
-    write_chain(tmp_path / "versions", PARALLEL_THRESHOLD + 3)
+    n = 3 * PER_WORKER + 7
+    write_chain(tmp_path / "versions", n)
     items = sorted((str(p), p.name) for p in (tmp_path / "versions").iterdir())
     assert parse_all(items, jobs=jobs) == parse_all(items, jobs=1)
     result = lint(project_at(tmp_path), Settings(), cwd=tmp_path, jobs=jobs)
     assert result.diagnostics == []
-    assert result.graph.heads == (f"{PARALLEL_THRESHOLD + 2:04d}beef{PARALLEL_THRESHOLD + 2:04d}",)
+    assert result.graph.heads == (f"{n - 1:04d}beef{n - 1:04d}",)
+
+
+def test_a_failing_child_is_redone_in_the_parent(tmp_path, monkeypatch):
+    import pickle
+
+    write_chain(tmp_path / "versions", 2 * PER_WORKER)
+    items = sorted((str(p), p.name) for p in (tmp_path / "versions").iterdir())
+    expected = parse_all(items, jobs=1)
+
+    def broken_dumps(*args, **kwargs):
+        raise RuntimeError("child cannot send")
+
+    monkeypatch.setattr(pickle, "dumps", broken_dumps)
+    assert parse_all(items, jobs=2) == expected
 
 
 def test_never_writes_into_the_project_and_never_executes_it(tmp_path):
