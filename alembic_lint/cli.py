@@ -18,15 +18,29 @@ def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's own formatter imports shutil just to size the terminal on every add_argument."""
+
+    def __init__(self, prog: str) -> None:
+        try:
+            width = os.get_terminal_size(sys.stdout.fileno()).columns - 2
+        except (OSError, ValueError):
+            width = 98
+        super().__init__(prog, width=max(width, 40))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alembic-lint",
         description="Lint Alembic migrations without running them.",
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"alembic-lint {__version__}")
     sub = parser.add_subparsers(dest="command")
 
-    check = sub.add_parser("check", help="lint the revision history (the default command)")
+    check = sub.add_parser(
+        "check", help="lint the revision history (the default command)", formatter_class=_Formatter
+    )
     check.add_argument(
         "files", nargs="*", type=Path, help="report per-revision findings for these files only"
     )
@@ -89,9 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
 
-    rule = sub.add_parser("rule", help="show the documentation of a rule")
+    rule = sub.add_parser(
+        "rule", help="show the documentation of a rule", formatter_class=_Formatter
+    )
     rule.add_argument("code", help="a code (AL101) or name (multiple-heads)")
-    sub.add_parser("rules", help="list all rules")
+    sub.add_parser("rules", help="list all rules", formatter_class=_Formatter)
     return parser
 
 

@@ -34,10 +34,21 @@ def display_path(path: Path, cwd: Path) -> str:
     return rel.replace(os.sep, "/")
 
 
+def read_file(path: str) -> bytes:
+    """The whole file, with raw ``os`` calls: a buffered file object costs more than a small read."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_and_parse(path: str, shown: str, *, effects: bool = False) -> ParseResult:
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read_file(path)
     except OSError as exc:
         return ScriptError(shown, "AL005", 1, 1, exc.strerror or str(exc))
     return parse_script(data, shown, effects=effects)
@@ -169,7 +180,7 @@ def lint(
             items,
             jobs=jobs,
             effects=effects,
-            cache=ParseCache(cache_dir, scope=f"{cwd}\0{effects}"),
+            cache=ParseCache(cache_dir, scope=f"{cwd}\0{effects}\0{project.version_locations}"),
         )
     scripts = [r for r in parsed if isinstance(r, RevisionScript)]
     in_graph: list[RevisionScript] = []

@@ -134,3 +134,12 @@ def test_a_syntax_error_does_not_break_the_graph_around_it(tmp_path):
     result = lint(project_at(tmp_path), Settings(), cwd=tmp_path)
     assert [(d.path, d.code) for d in result.diagnostics] == [(f"versions/{middle.name}", "AL001")]
     assert result.graph.heads == ("0002beef0002",)
+
+
+def test_each_project_has_its_own_cache(tmp_path):
+    for name in ("one", "two"):
+        write_chain(tmp_path / name / "versions", 2)
+    cache = tmp_path / "cache"
+    for name in ("one", "two"):
+        lint(project_at(tmp_path / name), Settings(), cwd=tmp_path, cache_dir=cache)
+    assert len(list(cache.iterdir())) == 2

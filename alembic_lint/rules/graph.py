@@ -281,12 +281,12 @@ _KNOWN_PLACEHOLDERS = frozenset(
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_RUNS = tuple(run * 2 for base in (_HEX, _LETTERS) for run in (base, base[::-1]))
+_RUNS_OF_4 = frozenset(run[i : i + 4] for run in _RUNS for i in range(len(run) - 3))
 
 
 def _sequential(text: str) -> bool:
-    return len(text) >= 4 and any(
-        text in run * 2 or text in run[::-1] * 2 for run in (_HEX, _LETTERS)
-    )
+    return len(text) >= 4 and any(text in run for run in _RUNS)
 
 
 def is_placeholder_id(rev: str) -> bool:
@@ -297,7 +297,9 @@ def is_placeholder_id(rev: str) -> bool:
     if text in _KNOWN_PLACEHOLDERS:
         return True
     if len(text) < 6 or not (
-        _sequential(text[:4]) or _sequential(text[0:8:2]) or text[:2] == text[2:4]
+        text[:4] in _RUNS_OF_4
+        or text[0:8:2] in _RUNS_OF_4
+        or any(text[:period] == text[period : 2 * period] for period in (1, 2, 3, 4))
     ):
         return False  # every shape below starts like one of these; random ids rarely do
     if not re.fullmatch(r"[0-9a-z]+", text):

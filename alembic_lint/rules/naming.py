@@ -245,6 +245,8 @@ def docstring_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnos
             )
     if script.doc_revises is not None and script.down_revisions is not None:
         value, line = script.doc_revises
+        if value == ", ".join(script.down_revisions):
+            return
         # Older templates render `Revises: None`, `('a', 'b')` or `'a'`: the same ids, other spelling.
         cleaned = value.translate({ord(c): " " for c in "()[]'\""})
         listed = [p.strip() for p in cleaned.split(",") if p.strip() and p.strip() != "None"]

@@ -194,6 +194,8 @@ def test_al106_quiet():
         "abababababab",
         "fedcba987654",
         "ffffff",
+        "abcabcabcabc",
+        "12341234",
         "1b2c3d4e5f6g",
     ],
 )
