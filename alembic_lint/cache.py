@@ -11,7 +11,6 @@ import pickle
 import sys
 import zlib
 from collections.abc import Mapping
-from pathlib import Path
 
 from alembic_lint import __version__
 from alembic_lint.script import ParseResult
@@ -19,13 +18,13 @@ from alembic_lint.script import ParseResult
 StatKey = tuple[int, int, int]
 
 
-def default_dir(environ: Mapping[str, str]) -> Path:
+def default_dir(environ: Mapping[str, str]) -> str:
     """``$ALEMBIC_LINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/alembic-lint``, else ``~/.cache/alembic-lint``."""
     explicit = environ.get("ALEMBIC_LINT_CACHE_DIR")
     if explicit:
-        return Path(explicit)
+        return explicit
     xdg = environ.get("XDG_CACHE_HOME")
-    return Path(xdg if xdg else Path.home() / ".cache") / "alembic-lint"
+    return os.path.join(xdg or os.path.join(os.path.expanduser("~"), ".cache"), "alembic-lint")
 
 
 def stat_key(path: str) -> StatKey | None:
@@ -39,13 +38,16 @@ def stat_key(path: str) -> StatKey | None:
 class ParseCache:
     """Loaded once, consulted per file, written back atomically only when something changed."""
 
-    def __init__(self, directory: Path, *, scope: str) -> None:
+    def __init__(self, directory: str | os.PathLike[str], *, scope: str) -> None:
         key = f"{__version__}\0{sys.version}\0{scope}".encode()
-        self.file = directory / f"check-{zlib.crc32(key):08x}{zlib.adler32(key):08x}.pickle"
+        self.directory = os.fspath(directory)
+        self.file = os.path.join(
+            self.directory, f"check-{zlib.crc32(key):08x}{zlib.adler32(key):08x}.pickle"
+        )
         self.entries: dict[str, tuple[StatKey, ParseResult]] = {}
         self.dirty = False
         try:
-            with self.file.open("rb") as fh:
+            with open(self.file, "rb") as fh:
                 loaded = pickle.load(fh)
             if isinstance(loaded, dict):
                 self.entries = loaded
@@ -74,8 +76,8 @@ class ParseCache:
         import tempfile  # imports shutil and random: only pay for it when writing
 
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".check-")
+            os.makedirs(self.directory, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".check-")
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(self.entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.file)

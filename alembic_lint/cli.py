@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from alembic_lint import __version__
 from alembic_lint.diagnostics import UsageError
@@ -41,9 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser(
         "check", help="lint the revision history (the default command)", formatter_class=_Formatter
     )
-    check.add_argument(
-        "files", nargs="*", type=Path, help="report per-revision findings for these files only"
-    )
+    check.add_argument("files", nargs="*", help="report per-revision findings for these files only")
     where = check.add_argument_group("finding the history (as alembic does)")
     where.add_argument(
         "-c",
@@ -118,9 +115,9 @@ def _check(args: argparse.Namespace) -> int:
     from alembic_lint.discover import Locator, find_project
     from alembic_lint.lint import lint
 
-    cwd = Path.cwd()
+    cwd = os.getcwd()
     settings = with_overrides(
-        load_settings(cwd / "pyproject.toml"),
+        load_settings(os.path.join(cwd, "pyproject.toml")),
         select=args.select,
         ignore=args.ignore,
         extend_select=args.extend_select,

@@ -6,9 +6,9 @@ that names the culprit, because a typo must never silently switch a rule off.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from alembic_lint.diagnostics import UsageError
@@ -161,11 +161,12 @@ def normalize_message(message: str) -> str:
     return folded if set(folded) <= {"."} else folded.rstrip(".!:;,")
 
 
-def load_settings(pyproject: Path) -> Settings:
+def load_settings(pyproject: str | os.PathLike[str]) -> Settings:
     """Read ``[tool.alembic-lint]``; a missing file or table gives the defaults."""
-    if not pyproject.is_file():
+    path = os.fspath(pyproject)
+    if not os.path.isfile(path):
         return Settings()
-    data = read_toml(pyproject)
+    data = read_toml(path)
     tool = data.get("tool", {})
     table = tool.get("alembic-lint", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):

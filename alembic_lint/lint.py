@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import NamedTuple
 
 from alembic_lint import rules
@@ -25,7 +24,10 @@ class LintResult(NamedTuple):
     graph: RevisionGraph
 
 
-def display_path(path: Path, cwd: Path) -> str:
+StrPath = str | os.PathLike[str]
+
+
+def display_path(path: str, cwd: str) -> str:
     """Relative to the current directory with ``/`` separators, as the output contract says."""
     try:
         rel = os.path.relpath(path, cwd)
@@ -118,8 +120,8 @@ def _in_scope(
     scripts: Sequence[RevisionScript],
     graph: RevisionGraph,
     *,
-    files: Sequence[Path] | None,
-    cwd: Path,
+    files: Sequence[StrPath] | None,
+    cwd: str,
     start_after: str | None,
 ) -> list[RevisionScript]:
     chosen = list(scripts)
@@ -127,10 +129,11 @@ def _in_scope(
         wanted_files: set[str] = set()
         wanted_dirs: list[str] = []
         for f in files:
-            shown = display_path(Path(os.path.normpath(cwd / f)), cwd)
-            if f.is_dir():
+            full = os.path.normpath(os.path.join(cwd, f))
+            shown = display_path(full, cwd)
+            if os.path.isdir(full):
                 wanted_dirs.append("" if shown == "." else shown.rstrip("/") + "/")
-            elif f.exists():
+            elif os.path.exists(full):
                 wanted_files.add(shown)
             else:
                 raise UsageError(f"no such file: {f}")
@@ -151,15 +154,16 @@ def lint(
     project: Project,
     settings: Settings,
     *,
-    cwd: Path,
-    files: Sequence[Path] | None = None,
+    cwd: StrPath,
+    files: Sequence[StrPath] | None = None,
     jobs: int = 1,
-    cache_dir: Path | None = None,
+    cache_dir: StrPath | None = None,
 ) -> LintResult:
     """Lint a whole history. With ``files``, per-revision rules report only on those files.
 
     With ``cache_dir``, parse results of unchanged files are reused from the previous run.
     """
+    cwd = os.fspath(cwd)
     enabled = rules.enabled_codes(settings)
     listed = list_revision_files(project)
     shown_dirs: dict[str, str] = {}
@@ -168,7 +172,7 @@ def lint(
     for f in listed:
         parent = shown_dirs.get(f.directory)
         if parent is None:
-            parent = shown_dirs[f.directory] = display_path(Path(f.directory), cwd)
+            parent = shown_dirs[f.directory] = display_path(f.directory, cwd)
         shown = f.name if parent == "." else f"{parent}/{f.name}"
         items.append((f.path, shown))
         names[shown] = f.subdir + f.name[:-3]

@@ -2,31 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from alembic_lint.diagnostics import UsageError
 
 
-def read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: str) -> dict[str, Any]:
     """The parsed file; a syntax error is a UsageError naming the file. Callers must not mutate it.
 
     Only the ``tool.alembic`` and ``tool.alembic-lint`` tables are ever read, so a file that never
     says "alembic" is not parsed at all: importing tomllib is a sizeable share of a warm run.
     """
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError as exc:
         raise UsageError(f"{path}: {exc.strerror}") from None
     return _load(path, st.st_mtime_ns, st.st_size)
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
+def _load(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except OSError as exc:
         raise UsageError(f"{path}: {exc.strerror}") from None
     if b"alembic" not in raw:

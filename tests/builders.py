@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
-from pathlib import Path
 
 from alembic_lint import rules
 from alembic_lint.config import Settings
@@ -71,8 +70,8 @@ DEFAULT_SETTINGS = Settings()
 
 PROJECT = Project(
     config_file=None,
-    script_location=Path("."),
-    version_locations=(Path("versions"),),
+    script_location=".",
+    version_locations=("versions",),
     recursive=False,
     file_template="%(rev)s_%(slug)s",
 )

@@ -27,8 +27,8 @@ def test_alembic_ini_with_here(tmp_path):
         {"alembic.ini": "[alembic]\nscript_location = %(here)s/db\n", "db/versions/a.py": ""},
     )
     project = find(tmp_path)
-    assert project.script_location == tmp_path / "db"
-    assert project.version_locations == (tmp_path / "db" / "versions",)
+    assert project.script_location == str(tmp_path / "db")
+    assert project.version_locations == (str(tmp_path / "db" / "versions"),)
     assert project.file_template == "%(rev)s_%(slug)s"
     assert not project.recursive
 
@@ -42,7 +42,7 @@ def test_named_section_and_explicit_config(tmp_path):
         },
     )
     project = find(tmp_path, config_files=["conf/multi.ini"], name="tenant")
-    assert project.script_location == tmp_path / "tenant"
+    assert project.script_location == str(tmp_path / "tenant")
     with pytest.raises(UsageError, match=r"no \[other\] section"):
         find(tmp_path, config_files=["conf/multi.ini"], name="other")
 
@@ -55,7 +55,7 @@ def test_version_locations_separators_recursive_and_template(tmp_path):
     )
     make(tmp_path, {"alembic.ini": ini, "db/env.py": ""})
     project = find(tmp_path)
-    assert project.version_locations == (tmp_path / "v1", tmp_path / "v2")
+    assert project.version_locations == (str(tmp_path / "v1"), str(tmp_path / "v2"))
     assert project.recursive
     assert project.file_template == "%(year)d_%(rev)s"
 
@@ -70,7 +70,7 @@ def test_version_locations_separators_recursive_and_template(tmp_path):
 )
 def test_legacy_and_other_separators(tmp_path, line, expected):
     make(tmp_path, {"alembic.ini": f"[alembic]\nscript_location = db\n{line}\n", "db/env.py": ""})
-    assert find(tmp_path).version_locations == tuple(tmp_path / e for e in expected)
+    assert find(tmp_path).version_locations == tuple(str(tmp_path / e) for e in expected)
 
 
 def test_bad_separator(tmp_path):
@@ -94,8 +94,11 @@ def test_tool_alembic_in_pyproject(tmp_path):
         },
     )
     project = find(tmp_path)
-    assert project.script_location == tmp_path / "migrations"
-    assert project.version_locations == (tmp_path / "migrations" / "versions", tmp_path / "extra")
+    assert project.script_location == str(tmp_path / "migrations")
+    assert project.version_locations == (
+        str(tmp_path / "migrations" / "versions"),
+        str(tmp_path / "extra"),
+    )
     assert project.recursive
 
 
@@ -109,7 +112,7 @@ def test_ini_wins_over_pyproject(tmp_path):
         },
     )
     project = find(tmp_path)
-    assert project.script_location == tmp_path / "a"
+    assert project.script_location == str(tmp_path / "a")
     assert project.file_template == "%(rev)s"
 
 
@@ -122,7 +125,7 @@ def test_flask_migrate_layout(tmp_path):
         },
     )
     project = find(tmp_path)
-    assert project.script_location == tmp_path / "migrations"
+    assert project.script_location == str(tmp_path / "migrations")
 
 
 def test_package_location_is_found_without_importing(tmp_path):
@@ -135,7 +138,7 @@ def test_package_location_is_found_without_importing(tmp_path):
             "boompkg/db/migrations/env.py": "",
         },
     )
-    assert find(tmp_path).script_location == tmp_path / "boompkg" / "db" / "migrations"
+    assert find(tmp_path).script_location == str(tmp_path / "boompkg" / "db" / "migrations")
     with pytest.raises(UsageError, match="cannot find package `nopkg`"):
         find(tmp_path, script_location="nopkg:migrations")
 
@@ -143,8 +146,8 @@ def test_package_location_is_found_without_importing(tmp_path):
 def test_flags_need_no_config(tmp_path):
     make(tmp_path, {"m/versions/a.py": "", "other/b.py": ""})
     project = find(tmp_path, script_location="m", version_locations=["other"], recursive=True)
-    assert project.script_location == tmp_path / "m"
-    assert project.version_locations == (tmp_path / "other",)
+    assert project.script_location == str(tmp_path / "m")
+    assert project.version_locations == (str(tmp_path / "other"),)
     assert project.recursive
 
 
@@ -184,7 +187,7 @@ def test_alembic_config_environment_variable(tmp_path):
     project = find_project(
         Locator(), cwd=tmp_path, environ={"ALEMBIC_CONFIG": str(tmp_path / "deploy/prod.ini")}
     )
-    assert project.script_location == tmp_path / "deploy" / "m"
+    assert project.script_location == str(tmp_path / "deploy" / "m")
 
 
 def test_listing_follows_alembic_rules(tmp_path):

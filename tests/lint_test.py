@@ -11,7 +11,7 @@ from tests.builders import revision
 
 
 def project_at(root: Path) -> Project:
-    return Project(None, root, (root / "versions",), False, "%(rev)s_%(slug)s")
+    return Project(None, str(root), (str(root / "versions"),), False, "%(rev)s_%(slug)s")
 
 
 def write_chain(versions: Path, n: int) -> None:

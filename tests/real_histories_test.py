@@ -208,8 +208,8 @@ def _project(history: History, root: Path) -> Project:
             template = parser.get("alembic", "file_template")
     return Project(
         config_file=None,
-        script_location=script_location,
-        version_locations=locations or (script_location / "versions",),
+        script_location=str(script_location),
+        version_locations=tuple(str(p) for p in locations or (script_location / "versions",)),
         recursive=False,
         file_template=template,
     )
@@ -425,7 +425,7 @@ def _summary(checked: Checked) -> str:
 
 def _literal_labels(path: str, checked: Checked) -> bool:
     """Whether the file's ``branch_labels`` is a literal (we keep other values as source text)."""
-    tree = ast.parse((checked.project.script_location / path).read_bytes())
+    tree = ast.parse((Path(checked.project.script_location) / path).read_bytes())
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "branch_labels" for t in stmt.targets
