@@ -298,7 +298,7 @@ def read(data: bytes, path: str, *, effects: bool = False) -> ParseResult:
     except SyntaxError as exc:
         line, col = exc.lineno or 1, exc.offset or 1
         return ScriptError(path, "AL001", line, col, exc.msg, _recover(data, path))
-    except ValueError as exc:  # NUL bytes on Python < 3.12
+    except ValueError as exc:  # pragma: no cover - NUL bytes before Python 3.11.4
         return ScriptError(path, "AL001", 1, 1, str(exc), _recover(data, path))
     values = _assignments(tree)
     non_literals: list[NonLiteral] = []

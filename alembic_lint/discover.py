@@ -298,7 +298,7 @@ def _walk(
     try:
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
-    except OSError:
+    except OSError:  # pragma: no cover - a directory that vanished or cannot be listed
         return
     real_dir = os.path.realpath(directory)
     subdirs: list[str] = []

@@ -91,3 +91,7 @@ def test_overrides_replace_config_values():
 )
 def test_normalize_message(raw, normal):
     assert normalize_message(raw) == normal
+
+
+def test_a_single_string_is_a_one_item_list():
+    assert parse_table({"select": "AL1"}).select == ("AL1",)

@@ -215,3 +215,81 @@ def test_listing_follows_alembic_rules(tmp_path):
 def test_missing_versions_directory_is_an_empty_history(tmp_path):
     make(tmp_path, {"alembic.ini": "[alembic]\nscript_location = m\n", "m/env.py": ""})
     assert list_revision_files(find(tmp_path)) == []
+
+
+@pytest.mark.parametrize(
+    ("files", "kwargs", "error"),
+    [
+        pytest.param(
+            {"alembic.ini": "[alembic]\nscript_location = %(nowhere)s/m\n"},
+            {},
+            "cannot read `script_location`",
+            id="ini-interpolation",
+        ),
+        pytest.param(
+            {"pyproject.toml": '[tool.alembic]\nscript_location = "%(nowhere)s"\n'},
+            {},
+            "cannot interpolate `script_location`",
+            id="toml-interpolation",
+        ),
+        pytest.param(
+            {
+                "pyproject.toml": '[tool.alembic]\nscript_location = "m"\nversion_locations = "v"\n',
+                "m/env.py": "",
+            },
+            {},
+            "`version_locations` must be a list of strings",
+            id="toml-versions-not-a-list",
+        ),
+        pytest.param(
+            {"pyproject.toml": "[tool]\nalembic = 3\n"},
+            {"script_location": "m"},
+            r"\[tool.alembic\] must be a table",
+            id="toml-not-a-table",
+        ),
+        pytest.param(
+            {"pyproject.toml": "[tool.alembic]\nscript_location = 5\n"},
+            {},
+            "`script_location` must be a string",
+            id="toml-location-type",
+        ),
+        pytest.param(
+            {
+                "pyproject.toml": '[tool.alembic]\nscript_location = "m"\nfile_template = 5\n',
+                "m/env.py": "",
+            },
+            {},
+            "`file_template` must be a string",
+            id="toml-template-type",
+        ),
+        pytest.param(
+            {"pyproject.toml": "", "sub/pyproject.toml": ""},
+            {"config_files": ["pyproject.toml", "sub/pyproject.toml"]},
+            "pyproject.toml given more than once",
+            id="two-pyprojects",
+        ),
+    ],
+)
+def test_more_config_errors(tmp_path, files, kwargs, error):
+    make(tmp_path, files)
+    with pytest.raises(UsageError, match=error):
+        find(tmp_path, **kwargs)
+
+
+def test_missing_section_is_fine_with_an_explicit_location(tmp_path):
+    make(tmp_path, {"alembic.ini": "[other]\nx = 1\n", "m/env.py": ""})
+    assert find(tmp_path, script_location="m").script_location == str(tmp_path / "m")
+
+
+def test_alembic_config_may_name_a_pyproject(tmp_path):
+    make(
+        tmp_path,
+        {
+            "cfg/pyproject.toml": '[tool.alembic]\nscript_location = "%(here)s/m"\n',
+            "cfg/m/env.py": "",
+        },
+    )
+    environ = {"ALEMBIC_CONFIG": str(tmp_path / "cfg" / "pyproject.toml")}
+    project = find_project(Locator(), cwd=tmp_path, environ=environ)
+    assert project.script_location == str(tmp_path / "cfg" / "m")
+    assert project.config_file == str(tmp_path / "cfg" / "pyproject.toml")

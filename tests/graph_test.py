@@ -155,3 +155,17 @@ def test_labels_flow_to_descendants_and_up_to_the_branch_point():
     assert graph.labels["exp002"] == {"expand"}
     assert graph.labels["con001"] == {"contract"}
     assert graph.labels["root00"] == frozenset()  # a branch point stops the upward flow
+
+
+def test_repeated_parents_and_dependencies_on_parents_count_once():
+    _, graph = history(
+        {
+            "versions/a.py": revision("aaa111", None),
+            "versions/b.py": revision("bbb222", ("aaa111", "aaa111"), depends_on="'aaa111'"),
+            "versions/c.py": revision("ccc333", "aaa111"),
+            "versions/d.py": revision("ddd444", ("bbb222", "ccc333")),
+        }
+    )
+    assert graph.parents["bbb222"] == ("aaa111",)
+    assert graph.dependents["aaa111"] == ()
+    assert graph.ancestors("ddd444") == {"aaa111", "bbb222", "ccc333", "ddd444"}

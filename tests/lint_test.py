@@ -106,7 +106,7 @@ def test_a_failing_child_is_redone_in_the_parent(tmp_path, monkeypatch):
     items = sorted((str(p), p.name) for p in (tmp_path / "versions").iterdir())
     expected = parse_all(items, jobs=1)
 
-    def broken_dumps(*args, **kwargs):
+    def broken_dumps(*args, **kwargs):  # pragma: no cover - runs in the forked child
         raise RuntimeError("child cannot send")
 
     monkeypatch.setattr(pickle, "dumps", broken_dumps)
@@ -143,3 +143,17 @@ def test_each_project_has_its_own_cache(tmp_path):
     for name in ("one", "two"):
         lint(project_at(tmp_path / name), Settings(), cwd=tmp_path, cache_dir=cache)
     assert len(list(cache.iterdir())) == 2
+
+
+def test_an_unreadable_child_answer_is_redone_in_the_parent(tmp_path, monkeypatch):
+    import pickle
+
+    write_chain(tmp_path / "versions", 2 * PER_WORKER)
+    items = sorted((str(p), p.name) for p in (tmp_path / "versions").iterdir())
+    expected = parse_all(items, jobs=1)
+
+    def broken_loads(*args, **kwargs):
+        raise pickle.UnpicklingError("garbled")
+
+    monkeypatch.setattr(pickle, "loads", broken_loads)
+    assert parse_all(items, jobs=2) == expected

@@ -30,6 +30,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 NOT_LOADABLE = {
     "syntax_error": "alembic cannot import a revision file with a syntax error",
     "dangling": "alembic raises KeyError on a depends_on naming an unknown branch label",
+    "bad_config": "alembic-lint refuses its own misspelt configuration (exit 2) before any graph",
     "duplicate_id": "alembic warns and keeps the last file; test_duplicate_id_keeps_the_file_alembic_keeps",
     "cycle": "alembic raises CycleDetected",
     "no_exec": "loading runs the module body, which this scenario exists to prove we never do",

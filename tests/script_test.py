@@ -248,3 +248,32 @@ def test_nothing_is_recovered_without_a_literal_revision():
     assert isinstance(result, ScriptError) and result.recovered is None
     result = parse_script(b"revision = 'a\n", "x.py")
     assert isinstance(result, ScriptError) and result.recovered is None
+
+
+def test_odd_literals():
+    script = parse(
+        "revision = 'a'\ndown_revision = 5\nbranch_labels = 5\nx.y, depends_on = 1, 'b'\n"
+        "obj.attr = 2\n"
+    )
+    assert script.down_revisions is None
+    assert [n.name for n in script.non_literals] == ["down_revision"]
+    assert script.branch_labels == ("5",)
+    assert script.depends_on == ("b",)
+
+
+def test_effects_skip_what_is_not_literal():
+    body = (
+        "op.create_table()\n"
+        'op.create_table(schema="s")\n'
+        'op.drop_column("t")\n'
+        'op.add_column("t", column)\n'
+        "with open('x') as fh, op.batch_alter_table(name) as b:\n"
+        "    b.add_column(sa.Column('c'))\n"
+        "op.execute('select 1')\n"
+        "helpers.create_table('t')\n"
+    )
+    result = parse_script(
+        revision("7c1e9d0b4a52", None, upgrade=body).encode(), "x.py", effects=True
+    )
+    assert isinstance(result, RevisionScript) and result.upgrade is not None
+    assert result.upgrade.effects == ()

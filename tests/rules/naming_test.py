@@ -5,8 +5,9 @@ import re
 import pytest
 
 from alembic_lint.config import Settings
-from alembic_lint.rules.naming import carries_revision
-from tests.builders import PROJECT, check, revision
+from alembic_lint.rules import Context
+from alembic_lint.rules.naming import carries_revision, filename_mismatch
+from tests.builders import PROJECT, check, history, parse, revision
 
 REV = "7c1e9d0b4a52"
 
@@ -170,3 +171,12 @@ def test_al305_uses_the_project_template():
     assert (
         len(check("AL305", {f"versions/{REV}_2024.py": revision(REV, None)}, project=project)) == 1
     )
+
+
+def test_al305_literal_percent_and_non_literal_ids():
+    assert carries_revision("100%_abc", "100%%_%(rev)s", "abc")
+    assert not carries_revision("100_abc", "100%%_%(rev)s", "abc")
+    no_id = parse("revision = make()\n", "versions/x.py")
+    _, graph = history({})
+    ctx = Context(graph, Settings(), PROJECT, {"versions/x.py": "x"}, frozenset(), {})
+    assert list(filename_mismatch(no_id, ctx)) == []

@@ -92,3 +92,10 @@ def test_suppressed_by_noqa_and_per_file_ignores():
         ("versions/x.py", "AL004"),
         ("legacy/y.py", "AL301"),
     ]
+
+
+def test_all_and_redirects(monkeypatch):
+    assert rules.resolve("all", where="select") == set(rules.BY_CODE)
+    monkeypatch.setattr(rules, "REDIRECTS", {"AL150": "AL101", "old-name": "AL102"})
+    assert rules.resolve("AL150", where="select") == {"AL101"}
+    assert rules.resolve("old-name", where="select") == {"AL102"}
