@@ -80,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     rules_group.add_argument("--ignore", type=_csv, metavar="CODES", help="codes to disable")
     rules_group.add_argument(
+        "--base",
+        metavar="REF",
+        help="git ref to compare with (AL502-AL504), e.g. origin/main",
+    )
+    rules_group.add_argument(
         "--start-after",
         metavar="REVISION",
         help="per-revision rules skip this revision and its ancestors",
@@ -122,6 +127,7 @@ def _check(args: argparse.Namespace) -> int:
         ignore=args.ignore,
         extend_select=args.extend_select,
         start_after=args.start_after,
+        base=args.base,
     )
     project = find_project(
         Locator(

@@ -61,6 +61,8 @@ KEYS = (
     "extend-placeholder-messages",
     "version-pattern",
     "start-after",
+    "base",
+    "head-file",
 )
 
 
@@ -75,6 +77,8 @@ class Settings(NamedTuple):
     placeholder_messages: frozenset[str] = DEFAULT_PLACEHOLDER_MESSAGES
     version_pattern: re.Pattern[str] = re.compile(DEFAULT_VERSION_PATTERN)
     start_after: str | None = None
+    base: str | None = None
+    head_file: str | None = None
 
 
 def _string_list(key: str, value: Any) -> tuple[str, ...]:
@@ -147,12 +151,20 @@ def parse_table(table: Mapping[str, Any]) -> Settings:
             )
         )
     settings = settings._replace(placeholder_messages=placeholders)
-    if "start-after" in table:
-        value = table["start-after"]
-        if not isinstance(value, str) or not value:
-            raise UsageError("[tool.alembic-lint]: `start-after` must be a revision id")
-        settings = settings._replace(start_after=value)
-    return settings
+    return settings._replace(
+        start_after=_text(table, "start-after", "a revision id"),
+        base=_text(table, "base", "a git ref such as origin/main"),
+        head_file=_text(table, "head-file", "a path such as migrations/HEAD"),
+    )
+
+
+def _text(table: Mapping[str, Any], key: str, what: str) -> str | None:
+    if key not in table:
+        return None
+    value = table[key]
+    if not isinstance(value, str) or not value:
+        raise UsageError(f"[tool.alembic-lint]: `{key}` must be {what}")
+    return value
 
 
 def normalize_message(message: str) -> str:
@@ -181,6 +193,7 @@ def with_overrides(
     ignore: Sequence[str] | None = None,
     extend_select: Sequence[str] | None = None,
     start_after: str | None = None,
+    base: str | None = None,
 ) -> Settings:
     """Command-line flags replace the config values they name."""
     if select is not None:
@@ -191,4 +204,6 @@ def with_overrides(
         settings = settings._replace(extend_select=tuple(extend_select))
     if start_after is not None:
         settings = settings._replace(start_after=start_after)
+    if base is not None:
+        settings = settings._replace(base=base)
     return settings

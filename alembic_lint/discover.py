@@ -265,6 +265,11 @@ def _has_tool_alembic(toml_path: str) -> bool:
     return isinstance(tool, dict) and "alembic" in tool
 
 
+def is_revision_file_name(name: str) -> bool:
+    """Whether alembic would load a file of this name as a revision (``_only_source_rev_file``)."""
+    return _REVISION_FILE.match(name) is not None
+
+
 class RevisionFile(NamedTuple):
     """A listed file: its directory, its name, and the subdirectory (``""`` or ``"a/b/"``) of
     its version location that holds it."""

@@ -39,6 +39,13 @@ class RevisionGraph(NamedTuple):
                     stack.append(parent)
         return seen
 
+    def competing(self, revisions: Iterable[str]) -> list[list[str]]:
+        """Groups of two or more revisions with the same effective branch labels, each sorted."""
+        by_labels: dict[frozenset[str], list[str]] = {}
+        for rev in revisions:
+            by_labels.setdefault(self.labels[rev], []).append(rev)
+        return [sorted(group) for group in by_labels.values() if len(group) > 1]
+
     def nearest_common_ancestors(self, revisions: Iterable[str]) -> list[str]:
         common: set[str] | None = None
         for rev in revisions:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from alembic_lint import rules
+from alembic_lint import gitrepo, rules
 from alembic_lint.cache import ParseCache, stat_key
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import Diagnostic, UsageError
-from alembic_lint.discover import Project, list_revision_files
+from alembic_lint.discover import Project, is_revision_file_name, list_revision_files
 from alembic_lint.graph import RevisionGraph, build_graph
 from alembic_lint.script import ParseResult, RevisionScript, ScriptError, parse_script
 
@@ -150,21 +150,28 @@ def _in_scope(
     return chosen
 
 
-def lint(
+class History(NamedTuple):
+    """A project's revision files, read and parsed: what every command starts from."""
+
+    items: list[tuple[str, str]]
+    """(file system path, shown path) of every file in the version locations, in load order."""
+    names: dict[str, str]
+    """Shown path -> name inside its version location, without ``.py`` (for file_template)."""
+    parsed: list[ParseResult]
+    scripts: list[RevisionScript]
+    graph: RevisionGraph
+
+
+def load(
     project: Project,
-    settings: Settings,
     *,
-    cwd: StrPath,
-    files: Sequence[StrPath] | None = None,
+    cwd: str,
     jobs: int = 1,
     cache_dir: StrPath | None = None,
-) -> LintResult:
-    """Lint a whole history. With ``files``, per-revision rules report only on those files.
-
-    With ``cache_dir``, parse results of unchanged files are reused from the previous run.
-    """
-    cwd = os.fspath(cwd)
-    enabled = rules.enabled_codes(settings)
+    effects: bool = False,
+) -> History:
+    """List, read and parse the history, and build its graph (a file that does not parse still
+    contributes the identifiers recovered from it)."""
     listed = list_revision_files(project)
     shown_dirs: dict[str, str] = {}
     items: list[tuple[str, str]] = []
@@ -176,7 +183,6 @@ def lint(
         shown = f.name if parent == "." else f"{parent}/{f.name}"
         items.append((f.path, shown))
         names[shown] = f.subdir + f.name[:-3]
-    effects = "AL205" in enabled
     if cache_dir is None:
         parsed = parse_all(items, jobs=jobs, effects=effects)
     else:
@@ -192,7 +198,34 @@ def lint(
         usable = r if isinstance(r, RevisionScript) else r.recovered
         if usable is not None:
             in_graph.append(usable)
-    graph = build_graph(in_graph)
+    return History(items, names, parsed, scripts, build_graph(in_graph))
+
+
+def lint(
+    project: Project,
+    settings: Settings,
+    *,
+    cwd: StrPath,
+    files: Sequence[StrPath] | None = None,
+    jobs: int = 1,
+    cache_dir: StrPath | None = None,
+) -> LintResult:
+    """Lint a whole history. With ``files``, per-revision rules report only on those files.
+
+    With ``cache_dir``, parse results of unchanged files are reused from the previous run.
+    """
+    cwd = os.fspath(cwd)
+    enabled = rules.enabled_codes(settings)
+    effects = "AL205" in enabled
+    history = load(project, cwd=cwd, jobs=jobs, cache_dir=cache_dir, effects=effects)
+    items, names, parsed, scripts, graph = history
+    git_facts = None
+    if enabled & GIT_CODES:
+        git_facts = _git_facts(project, settings, history, cwd=cwd, effects=effects)
+    head_file = None
+    if settings.head_file is not None:
+        head_path = os.path.join(cwd, settings.head_file)
+        head_file = rules.HeadFile(display_path(head_path, cwd), _read_text(head_path, settings))
     ctx = rules.Context(
         graph=graph,
         settings=settings,
@@ -200,6 +233,8 @@ def lint(
         names=names,
         known_codes=frozenset(rules.BY_CODE) | frozenset(rules.REDIRECTS),
         memo={},
+        git=git_facts,
+        head_file=head_file,
     )
     in_scope = _in_scope(
         [s for s in scripts if s.revision is not None],
@@ -215,7 +250,125 @@ def lint(
         in_scope=in_scope,
     )
     kept = rules.suppressed(found, scripts={s.path: s for s in scripts}, settings=settings)
-    return LintResult(sorted(set(kept), key=_order), len(listed), graph)
+    return LintResult(sorted(set(kept), key=_order), len(items), graph)
+
+
+GIT_CODES = frozenset({"AL501", "AL502", "AL503", "AL504"})
+
+
+def _read_text(path: str, settings: Settings) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"head-file `{settings.head_file}`: {exc}") from None
+
+
+class _GitView:
+    """The history's version locations as git sees them, at the work tree and at other commits."""
+
+    def __init__(
+        self, tree: gitrepo.Worktree, project: Project, history: History, cwd: str
+    ) -> None:
+        self.tree = tree
+        self.project = project
+        self.cwd = cwd
+        self.dirs = [os.path.realpath(loc) for loc in project.version_locations]
+        self.real = {
+            shown: os.path.join(os.path.realpath(os.path.dirname(fs)), os.path.basename(fs))
+            for fs, shown in history.items
+        }
+        self.ours = {self.real[s.path]: s for s in history.scripts if s.revision is not None}
+
+    def wanted(self, path: str) -> bool:
+        directory, name = os.path.split(path)
+        inside = any(directory == d or directory.startswith(d + os.sep) for d in self.dirs)
+        listed = self.project.recursive or directory in self.dirs
+        return inside and listed and is_revision_file_name(name)
+
+    def parse_blobs(
+        self, paths: Mapping[str, str], *, effects: bool = False
+    ) -> dict[str, RevisionScript]:
+        contents = gitrepo.read_blobs(self.tree, paths.values())
+        found = {}
+        for path, blob in paths.items():
+            shown = display_path(path, self.cwd)
+            result = parse_script(contents.get(blob, b""), shown, effects=effects)
+            if isinstance(result, RevisionScript) and result.revision is not None:
+                found[path] = result
+        return found
+
+    def scripts_at(self, commit: str, *, effects: bool = False) -> list[RevisionScript]:
+        """The revisions at ``commit``: ours where the file is unchanged, parsed blobs elsewhere."""
+        at = {
+            p: b
+            for p, b in gitrepo.files_at(self.tree, commit, self.dirs).items()
+            if self.wanted(p)
+        }
+        differs = gitrepo.changed_since(self.tree, commit, self.dirs)
+        same = [self.ours[p] for p in at if p in self.ours and p not in differs]
+        other = self.parse_blobs(
+            {p: b for p, b in at.items() if p not in self.ours or p in differs}, effects=effects
+        )
+        return [*same, *other.values()]
+
+
+def _git_facts(
+    project: Project,
+    settings: Settings,
+    history: History,
+    *,
+    cwd: str,
+    effects: bool,
+) -> rules.GitFacts | None:
+    """What git says about the history: untracked files, and with a base ref the revisions
+    changed or removed since the fork point and the history as a merge would leave it."""
+    tree = gitrepo.worktree(cwd)
+    if tree is None:
+        return None
+    view = _GitView(tree, project, history, cwd)
+    indexed = gitrepo.indexed(tree, view.dirs)
+    untracked = frozenset(shown for shown, path in view.real.items() if path not in indexed)
+    if settings.base is None:
+        return rules.GitFacts(untracked)
+
+    base_commit = gitrepo.resolve(tree, settings.base)
+    fork = gitrepo.merge_base(tree, base_commit)
+    since_fork = {
+        p: s for p, s in gitrepo.changed_since(tree, fork, view.dirs).items() if view.wanted(p)
+    }
+    at_fork = gitrepo.files_at(tree, fork, view.dirs)
+    old = view.parse_blobs(
+        {p: at_fork[p] for p, s in since_fork.items() if s in "MDT" and p in at_fork},
+        effects=effects,
+    )
+    shown_of = {path: shown for shown, path in view.real.items()}
+    modified = tuple(
+        (shown_of[p], old[p].revision)
+        for p, s in sorted(since_fork.items())
+        if s in "MT" and p in old and p in shown_of
+    )
+    removed = tuple(
+        (display_path(p, cwd), old[p].revision or "")
+        for p, s in sorted(since_fork.items())
+        if s == "D" and p in old
+    )
+    base_scripts = view.scripts_at(base_commit, effects=effects)
+    base_ids = {s.revision for s in base_scripts}
+    our_ids = {s.revision for s in view.ours.values()}
+    merged = build_graph(
+        [*view.ours.values(), *(s for s in base_scripts if s.revision not in our_ids)]
+    )
+    return rules.GitFacts(
+        untracked,
+        base=settings.base,
+        modified=modified,
+        removed=removed,
+        merged=merged,
+        new=frozenset(rev for rev in our_ids if rev not in base_ids and rev is not None),
+    )
 
 
 def _order(d: Diagnostic) -> tuple[str, int, int, str, str]:

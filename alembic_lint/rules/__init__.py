@@ -22,6 +22,31 @@ from alembic_lint.script import RevisionScript, ScriptError
 SourceFile = RevisionScript | ScriptError
 
 
+class GitFacts(NamedTuple):
+    """What git knows about the history (AL5xx), gathered by ``lint`` through ``gitrepo``.
+
+    The fork point is where this branch left the base ref (``git merge-base``); ``merged`` is
+    this history united with the base ref's, as merging would leave it.
+    """
+
+    untracked: frozenset[str]
+    base: str | None = None
+    modified: tuple[tuple[str, str | None], ...] = ()
+    """Display path, and the revision id the file had at the fork point."""
+    removed: tuple[tuple[str, str], ...] = ()
+    """Display path and revision id of revision files deleted since the fork point."""
+    merged: RevisionGraph | None = None
+    new: frozenset[str] = frozenset()
+    """Revision ids that the base ref does not have."""
+
+
+class HeadFile(NamedTuple):
+    path: str
+    """As shown in findings."""
+    text: str | None
+    """None when the file does not exist."""
+
+
 class Context(NamedTuple):
     """What every check may read. ``names`` maps a script path to its name inside its version location."""
 
@@ -32,6 +57,9 @@ class Context(NamedTuple):
     known_codes: frozenset[str]
     memo: dict[str, Any]
     """Per-run results that several checks share, such as the version numbering (AL303)."""
+    git: GitFacts | None = None
+    """None outside a git work tree: the AL5xx rules are then quiet."""
+    head_file: HeadFile | None = None
 
 
 FileCheck = Callable[[SourceFile, Context], Iterator[Diagnostic]]
@@ -76,10 +104,13 @@ def diag(
 
 
 def _all_rules() -> tuple[Rule, ...]:
-    from alembic_lint.rules import bodies, graph, naming, source
+    from alembic_lint.rules import bodies, git, graph, naming, source
 
     return tuple(
-        sorted(source.RULES + graph.RULES + bodies.RULES + naming.RULES, key=lambda r: r.code)
+        sorted(
+            source.RULES + graph.RULES + bodies.RULES + naming.RULES + git.RULES,
+            key=lambda r: r.code,
+        )
     )
 
 

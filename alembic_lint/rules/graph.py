@@ -18,13 +18,6 @@ def _where(ctx: Context, rev: str) -> str:
     return f"`{rev}` ({ctx.graph.revisions[rev].path})"
 
 
-def _groups(ctx: Context, revs: Sequence[str]) -> list[list[str]]:
-    by_labels: dict[frozenset[str], list[str]] = {}
-    for rev in revs:
-        by_labels.setdefault(ctx.graph.labels[rev], []).append(rev)
-    return [sorted(group) for group in by_labels.values() if len(group) > 1]
-
-
 def multiple_heads(ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
@@ -49,7 +42,7 @@ def multiple_heads(ctx: Context) -> Iterator[Diagnostic]:
     `alembic merge -m "merge b2 and c3" heads`.
     """
     graph = ctx.graph
-    for group in _groups(ctx, graph.heads):
+    for group in graph.competing(graph.heads):
         ancestors = graph.nearest_common_ancestors(group)
         common = (
             "common ancestor " + ", ".join(f"`{a}`" for a in ancestors)
@@ -94,7 +87,7 @@ def multiple_bases(ctx: Context) -> Iterator[Diagnostic]:
     ```
     """
     graph = ctx.graph
-    for group in _groups(ctx, graph.bases):
+    for group in graph.competing(graph.bases):
         for rev in group:
             others = ", ".join(_where(ctx, o) for o in group if o != rev)
             script = graph.revisions[rev]

@@ -1,0 +1,171 @@
+"""The only module that talks to git. Everything it returns is plain data; errors are UsageErrors.
+
+The check path runs a handful of git plumbing commands directly: importing GitPython takes
+longer (85-115 ms here) than the whole budget of the git checks on a pre-commit run (50 ms).
+``rebase`` and ``fix``, which run by hand, use GitPython (imported lazily) for the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from alembic_lint.diagnostics import UsageError
+
+
+class GitError(UsageError):
+    """A git command failed in a way the user must fix (a missing base ref, a shallow clone)."""
+
+
+class Worktree(NamedTuple):
+    """A git work tree: its top directory and git's view of the paths below some directories."""
+
+    root: str
+
+
+def _git(root: str, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        ["git", "-C", root, *args],
+        input=stdin,
+        capture_output=True,
+        check=False,
+        env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+    )
+
+
+def worktree(cwd: str) -> Worktree | None:
+    """The work tree holding ``cwd``; None outside one, or without a git program."""
+    try:
+        done = _git(cwd, "rev-parse", "--show-toplevel")
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    return Worktree(os.path.realpath(os.fsdecode(done.stdout.strip())))
+
+
+def _split_z(data: bytes) -> list[str]:
+    return [os.fsdecode(item) for item in data.split(b"\0") if item]
+
+
+def _relative(tree: Worktree, directories: Iterable[str]) -> list[str]:
+    """Pathspecs for ``directories`` (absolute) relative to the work tree; outside ones dropped."""
+    specs = []
+    for directory in directories:
+        rel = os.path.relpath(os.path.realpath(directory), tree.root)
+        if rel != os.pardir and not rel.startswith(os.pardir + os.sep):
+            specs.append(rel.replace(os.sep, "/"))
+    return specs
+
+
+def indexed(tree: Worktree, directories: Sequence[str]) -> set[str]:
+    """Absolute paths of the files in the index (tracked or staged) below ``directories``."""
+    specs = _relative(tree, directories)
+    if not specs:
+        return set()
+    done = _git(tree.root, "ls-files", "-z", "--full-name", "--", *specs)
+    if done.returncode != 0:
+        raise GitError(f"git ls-files failed: {os.fsdecode(done.stderr).strip()}")
+    return {os.path.join(tree.root, p) for p in _split_z(done.stdout)}
+
+
+def resolve(tree: Worktree, ref: str) -> str:
+    """The commit a ref names; a missing ref is an error that says how to fetch it."""
+    done = _git(tree.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    if done.returncode == 0:
+        return os.fsdecode(done.stdout.strip())
+    shallow = _git(tree.root, "rev-parse", "--is-shallow-repository").stdout.strip() == b"true"
+    remote, _, branch = ref.partition("/")
+    fetch = (
+        f"git fetch {remote} {branch}:refs/remotes/{remote}/{branch}"
+        if branch
+        else f"git fetch origin {ref}"
+    )
+    why = "this clone is shallow and does not have it" if shallow else "it does not exist here"
+    raise GitError(f"base ref `{ref}` not found: {why}; fetch it with `{fetch}`")
+
+
+def merge_base(tree: Worktree, base: str, ref: str = "HEAD") -> str:
+    done = _git(tree.root, "merge-base", base, ref)
+    if done.returncode != 0:
+        raise GitError(
+            f"no common ancestor of `{ref}` and the base ref: the clone is too shallow; "
+            "fetch more history with `git fetch --deepen=200` (or `--unshallow`)"
+        )
+    return os.fsdecode(done.stdout.strip())
+
+
+def files_at(tree: Worktree, commit: str, directories: Sequence[str]) -> dict[str, str]:
+    """Absolute path -> blob id of the files below ``directories`` in ``commit``."""
+    specs = _relative(tree, directories)
+    if not specs:
+        return {}
+    done = _git(tree.root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *specs)
+    if done.returncode != 0:
+        raise GitError(f"git ls-tree {commit} failed: {os.fsdecode(done.stderr).strip()}")
+    found = {}
+    for entry in _split_z(done.stdout):
+        meta, _, path = entry.partition("\t")
+        _mode, kind, blob = meta.split()
+        if kind == "blob":
+            found[os.path.join(tree.root, path)] = blob
+    return found
+
+
+def changed_since(tree: Worktree, commit: str, directories: Sequence[str]) -> dict[str, str]:
+    """Absolute path -> git status letter (A, M, D, T) of tracked files that differ between
+    ``commit`` and the work tree."""
+    specs = _relative(tree, directories)
+    if not specs:
+        return {}
+    done = _git(tree.root, "diff", "--name-status", "-z", "--no-renames", commit, "--", *specs)
+    if done.returncode != 0:
+        raise GitError(f"git diff {commit} failed: {os.fsdecode(done.stderr).strip()}")
+    items = _split_z(done.stdout)
+    return {os.path.join(tree.root, items[i + 1]): items[i][0] for i in range(0, len(items), 2)}
+
+
+def read_blobs(tree: Worktree, blobs: Iterable[str]) -> dict[str, bytes]:
+    """Blob id -> content, in one ``git cat-file --batch``."""
+    wanted = list(dict.fromkeys(blobs))
+    if not wanted:
+        return {}
+    done = _git(tree.root, "cat-file", "--batch", stdin="".join(f"{b}\n" for b in wanted).encode())
+    if done.returncode != 0:
+        raise GitError(f"git cat-file failed: {os.fsdecode(done.stderr).strip()}")
+    out = done.stdout
+    found: dict[str, bytes] = {}
+    pos = 0
+    for blob in wanted:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if header[-1] == b"missing":
+            continue
+        size = int(header[2])
+        found[blob] = out[pos : pos + size]
+        pos += size + 1
+    return found
+
+
+def default_base(tree: Worktree) -> str | None:
+    """The branch that revisions are merged into: ``origin/HEAD``'s target, else the first of
+    ``origin/main``, ``origin/master``, ``main``, ``master`` that exists. Used by ``rebase``."""
+    import git  # GitPython: fine for a command run by hand, too slow to import on every commit
+
+    repo = git.Repo(tree.root)
+    try:
+        target = repo.git.symbolic_ref("--quiet", "--short", "refs/remotes/origin/HEAD")
+    except git.GitCommandError:
+        target = ""
+    candidates = [target] if target else []
+    candidates += ["origin/main", "origin/master", "main", "master"]
+    for name in candidates:
+        try:
+            repo.git.rev_parse("--verify", "--quiet", f"{name}^{{commit}}")
+        except git.GitCommandError:
+            continue
+        return str(name)
+    return None
