@@ -6,11 +6,17 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from alembic_lint import __version__
 from alembic_lint.diagnostics import UsageError
 
-COMMANDS = ("check", "rule", "rules")
+if TYPE_CHECKING:
+    from alembic_lint.config import Settings
+    from alembic_lint.discover import Project
+    from alembic_lint.lint import Change
+
+COMMANDS = ("check", "rebase", "fix", "rule", "rules")
 
 
 def _csv(value: str) -> list[str]:
@@ -28,20 +34,8 @@ class _Formatter(argparse.HelpFormatter):
         super().__init__(prog, width=max(width, 40))
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="alembic-lint",
-        description="Lint Alembic migrations without running them.",
-        formatter_class=_Formatter,
-    )
-    parser.add_argument("--version", action="version", version=f"alembic-lint {__version__}")
-    sub = parser.add_subparsers(dest="command")
-
-    check = sub.add_parser(
-        "check", help="lint the revision history (the default command)", formatter_class=_Formatter
-    )
-    check.add_argument("files", nargs="*", help="report per-revision findings for these files only")
-    where = check.add_argument_group("finding the history (as alembic does)")
+def _add_locator(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_argument_group("finding the history (as alembic does)")
     where.add_argument(
         "-c",
         "--config",
@@ -68,6 +62,23 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="search version locations recursively",
     )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alembic-lint",
+        description="Lint Alembic migrations without running them.",
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"alembic-lint {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    check = sub.add_parser(
+        "check", help="lint the revision history (the default command)", formatter_class=_Formatter
+    )
+    check.add_argument("files", nargs="*", help="report per-revision findings for these files only")
+    _add_locator(check)
     rules_group = check.add_argument_group("rule selection (overrides [tool.alembic-lint])")
     rules_group.add_argument(
         "--select", type=_csv, metavar="CODES", help="comma-separated codes or prefixes to enable"
@@ -103,7 +114,31 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="parse every file again instead of reusing the parse cache",
     )
-    check.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+
+    rebase = sub.add_parser(
+        "rebase",
+        help="re-point this branch's new revision onto the other head",
+        formatter_class=_Formatter,
+    )
+    rebase.add_argument(
+        "revision", nargs="?", help="the revision (or head) to move; default: worked out"
+    )
+    rebase.add_argument(
+        "--onto", metavar="REVISION", help="the new parent; default: the other head"
+    )
+    rebase.add_argument(
+        "--base", metavar="REF", help="the base branch (default: config, then origin/HEAD, main...)"
+    )
+    rebase.add_argument("--dry-run", action="store_true", help="show the change, write nothing")
+    _add_locator(rebase)
+
+    fix = sub.add_parser(
+        "fix",
+        help="rewrite docstring id lines (AL304) and the head file (AL505)",
+        formatter_class=_Formatter,
+    )
+    fix.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
+    _add_locator(fix)
 
     rule = sub.add_parser(
         "rule", help="show the documentation of a rule", formatter_class=_Formatter
@@ -113,21 +148,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _check(args: argparse.Namespace) -> int:
-    from alembic_lint import report, rules
-    from alembic_lint.cache import default_dir
+def _setup(args: argparse.Namespace) -> tuple[str, Settings, Project]:
     from alembic_lint.config import load_settings, with_overrides
     from alembic_lint.discover import Locator, find_project
-    from alembic_lint.lint import lint
 
     cwd = os.getcwd()
     settings = with_overrides(
         load_settings(os.path.join(cwd, "pyproject.toml")),
-        select=args.select,
-        ignore=args.ignore,
-        extend_select=args.extend_select,
-        start_after=args.start_after,
-        base=args.base,
+        select=getattr(args, "select", None),
+        ignore=getattr(args, "ignore", None),
+        extend_select=getattr(args, "extend_select", None),
+        start_after=getattr(args, "start_after", None),
+        base=getattr(args, "base", None),
     )
     project = find_project(
         Locator(
@@ -140,6 +172,15 @@ def _check(args: argparse.Namespace) -> int:
         cwd=cwd,
         environ=os.environ,
     )
+    return cwd, settings, project
+
+
+def _check(args: argparse.Namespace) -> int:
+    from alembic_lint import report, rules
+    from alembic_lint.cache import default_dir
+    from alembic_lint.lint import lint
+
+    cwd, settings, project = _setup(args)
     result = lint(
         project,
         settings,
@@ -156,6 +197,43 @@ def _check(args: argparse.Namespace) -> int:
         )
     )
     return 1 if result.diagnostics else 0
+
+
+def _show(changes: Sequence[Change], *, dry_run: bool) -> int:
+    """A line per rewritten file; with --dry-run, a unified diff of what would change."""
+    import difflib
+
+    for change in changes:
+        if dry_run:
+            diff = difflib.unified_diff(
+                change.before.decode(errors="replace").splitlines(keepends=True),
+                change.after.decode(errors="replace").splitlines(keepends=True),
+                fromfile=f"a/{change.path}",
+                tofile=f"b/{change.path}",
+            )
+            sys.stdout.write("".join(diff))
+        else:
+            sys.stdout.write(f"{change.path}: {change.summary}\n")
+    if not changes:
+        sys.stdout.write("Nothing to change.\n")
+    return 0
+
+
+def _rebase(args: argparse.Namespace) -> int:
+    from alembic_lint.lint import rebase
+
+    cwd, settings, project = _setup(args)
+    changes = rebase(
+        project, settings, cwd=cwd, revision=args.revision, onto=args.onto, dry_run=args.dry_run
+    )
+    return _show(changes, dry_run=args.dry_run)
+
+
+def _fix(args: argparse.Namespace) -> int:
+    from alembic_lint.lint import fix
+
+    cwd, settings, project = _setup(args)
+    return _show(fix(project, settings, cwd=cwd, dry_run=args.dry_run), dry_run=args.dry_run)
 
 
 def _rule(code: str) -> int:
@@ -190,6 +268,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rule(args.code)
         if args.command == "rules":
             return _rules()
+        if args.command == "rebase":
+            return _rebase(args)
+        if args.command == "fix":
+            return _fix(args)
         return _check(args)
     except UsageError as exc:
         if debug:

@@ -109,7 +109,7 @@ def files_at(tree: Worktree, commit: str, directories: Sequence[str]) -> dict[st
     for entry in _split_z(done.stdout):
         meta, _, path = entry.partition("\t")
         _mode, kind, blob = meta.split()
-        if kind == "blob":
+        if kind == "blob":  # pragma: no branch - submodules (kind "commit") are not revisions
             found[os.path.join(tree.root, path)] = blob
     return found
 

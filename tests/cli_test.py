@@ -98,6 +98,7 @@ def test_selection_flags_and_start_after(project, capsys):
     assert main(["--select", "AL1"]) == 0
     assert main(["--start-after", "e41f7b20c9d3"]) == 0
     assert main(["--start-after", "5d2e8a41c07f"]) == 1
+    assert main(["--base", "origin/main"]) == 1  # not a git work tree: the git rules are quiet
     assert main(["--start-after", "nope"]) == 2
     assert "start-after: unknown revision `nope`" in capsys.readouterr().err
     assert main(["--extend-select", "AL999"]) == 2
@@ -178,3 +179,47 @@ def test_console_entry_point_and_color(project):
     )
     assert proc.returncode == 1
     assert "\033[" not in proc.stdout  # not a terminal
+
+
+def test_rebase_and_fix_commands(tmp_path, monkeypatch, capsys):
+    from tests.gitutil import add_revision, commit, git, new_project
+
+    repo = new_project(
+        tmp_path / "repo", pyproject='[tool.alembic-lint]\nhead-file = "migrations/HEAD"\n'
+    )
+    monkeypatch.chdir(repo)
+    assert main(["fix", "--dry-run"]) == 0
+    assert (
+        capsys.readouterr().out
+        == "--- a/migrations/HEAD\n+++ b/migrations/HEAD\n@@ -0,0 +1 @@\n+7c1e9d0b4a52\n"
+    )
+    assert main(["fix"]) == 0
+    assert capsys.readouterr().out == "migrations/HEAD: head file now names 7c1e9d0b4a52\n"
+    assert main(["fix"]) == 0
+    assert capsys.readouterr().out == "Nothing to change.\n"
+    commit(repo, "head file")
+    git(repo, "checkout", "-q", "-b", "feature")
+    add_revision(repo, "e41f7b20c9d3", "7c1e9d0b4a52")
+    main(["fix"])
+    commit(repo, "feature")
+    git(repo, "checkout", "-q", "main")
+    add_revision(repo, "5d2e8a41c07f", "7c1e9d0b4a52")
+    main(["fix"])
+    commit(repo, "main")
+    git(repo, "merge", "-q", "--no-edit", "feature", check=False)
+    capsys.readouterr()
+    assert main(["check"]) == 1
+    assert main(["rebase", "--dry-run"]) == 0
+    assert "+down_revision: Union[str, None] = '5d2e8a41c07f'" in capsys.readouterr().out
+    assert main(["rebase"]) == 0
+    assert capsys.readouterr().out == (
+        "migrations/versions/e41f7b20c9d3_step.py: `e41f7b20c9d3` now revises `5d2e8a41c07f` (was `7c1e9d0b4a52`)\n"
+        "migrations/HEAD: head file now names e41f7b20c9d3\n"
+    )
+    git(repo, "add", ".")
+    assert main(["check"]) == 0
+    assert main(["rebase"]) == 2
+    assert (
+        capsys.readouterr().err
+        == "alembic-lint: error: there is only one head per branch; nothing to rebase\n"
+    )

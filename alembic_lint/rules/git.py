@@ -179,7 +179,8 @@ def stale_base(ctx: Context) -> Iterator[Diagnostic]:
     merged = facts.merged
     for group in merged.competing(merged.heads):
         ours = [rev for rev in group if rev in facts.new]
-        theirs = [rev for rev in group if rev not in facts.new]
+        # a base head already in this history is AL101's finding, not a future one
+        theirs = [rev for rev in group if rev not in facts.new and rev not in ctx.graph.revisions]
         if not ours or not theirs:
             continue
         named = ", ".join(f"`{rev}`" for rev in theirs)

@@ -245,20 +245,26 @@ def docstring_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnos
             )
     if script.doc_revises is not None and script.down_revisions is not None:
         value, line = script.doc_revises
-        if value == ", ".join(script.down_revisions):
-            return
-        # Older templates render `Revises: None`, `('a', 'b')` or `'a'`: the same ids, other spelling.
-        cleaned = value.translate({ord(c): " " for c in "()[]'\""})
-        listed = [p.strip() for p in cleaned.split(",") if p.strip() and p.strip() != "None"]
-        if sorted(listed) != sorted(script.down_revisions):
-            actual = ", ".join(script.down_revisions) or "nothing"
+        if not revises_matches(value, script.down_revisions):
+            actual = ", ".join(script.down_revisions)
+            shown = f"`{actual}`" if actual else "nothing"
             yield diag(
                 script,
                 line,
                 1,
                 "AL304",
-                f"docstring says `Revises: {value}` but `down_revision` is {actual if actual == 'nothing' else f'`{actual}`'}",
+                f"docstring says `Revises: {value}` but `down_revision` is {shown}",
             )
+
+
+def revises_matches(value: str, down_revisions: tuple[str, ...]) -> bool:
+    """Whether a docstring's ``Revises:`` value names exactly these parents. Older templates
+    render ``None``, the tuple's repr or a quoted id: the same ids, spelled otherwise."""
+    if value == ", ".join(down_revisions):
+        return True
+    cleaned = value.translate({ord(c): " " for c in "()[]'\""})
+    listed = [p.strip() for p in cleaned.split(",") if p.strip() and p.strip() != "None"]
+    return sorted(listed) == sorted(down_revisions)
 
 
 _TEMPLATE_TOKEN = re.compile(r"%%|%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]")
