@@ -14,7 +14,7 @@ def repo(tmp_path):
 
 
 def tree_of(path):
-    tree = tree_of(path)
+    tree = gitrepo.worktree(str(path))
     assert tree is not None
     return tree
 
