@@ -60,15 +60,21 @@ def _relative(tree: Worktree, directories: Iterable[str]) -> list[str]:
     return specs
 
 
-def indexed(tree: Worktree, directories: Sequence[str]) -> set[str]:
-    """Absolute paths of the files in the index (tracked or staged) below ``directories``."""
+def _listing(tree: Worktree, directories: Sequence[str], *args: str) -> list[str]:
+    """``git <args> -- <directories>`` split on NULs; nothing when no directory is in the tree."""
     specs = _relative(tree, directories)
     if not specs:
-        return set()
-    done = _git(tree.root, "ls-files", "-z", "--full-name", "--", *specs)
+        return []
+    done = _git(tree.root, *args, "--", *specs)
     if done.returncode != 0:
-        raise GitError(f"git ls-files failed: {os.fsdecode(done.stderr).strip()}")
-    return {os.path.join(tree.root, p) for p in _split_z(done.stdout)}
+        raise GitError(f"git {' '.join(args[:2])} failed: {os.fsdecode(done.stderr).strip()}")
+    return _split_z(done.stdout)
+
+
+def indexed(tree: Worktree, directories: Sequence[str]) -> set[str]:
+    """Absolute paths of the files in the index (tracked or staged) below ``directories``."""
+    listed = _listing(tree, directories, "ls-files", "-z", "--full-name")
+    return {os.path.join(tree.root, p) for p in listed}
 
 
 def resolve(tree: Worktree, ref: str) -> str:
@@ -99,14 +105,8 @@ def merge_base(tree: Worktree, base: str, ref: str = "HEAD") -> str:
 
 def files_at(tree: Worktree, commit: str, directories: Sequence[str]) -> dict[str, str]:
     """Absolute path -> blob id of the files below ``directories`` in ``commit``."""
-    specs = _relative(tree, directories)
-    if not specs:
-        return {}
-    done = _git(tree.root, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *specs)
-    if done.returncode != 0:
-        raise GitError(f"git ls-tree {commit} failed: {os.fsdecode(done.stderr).strip()}")
     found = {}
-    for entry in _split_z(done.stdout):
+    for entry in _listing(tree, directories, "ls-tree", commit, "-r", "-z", "--full-tree"):
         meta, _, path = entry.partition("\t")
         _mode, kind, blob = meta.split()
         if kind == "blob":  # pragma: no branch - submodules (kind "commit") are not revisions
@@ -117,13 +117,7 @@ def files_at(tree: Worktree, commit: str, directories: Sequence[str]) -> dict[st
 def changed_since(tree: Worktree, commit: str, directories: Sequence[str]) -> dict[str, str]:
     """Absolute path -> git status letter (A, M, D, T) of tracked files that differ between
     ``commit`` and the work tree."""
-    specs = _relative(tree, directories)
-    if not specs:
-        return {}
-    done = _git(tree.root, "diff", "--name-status", "-z", "--no-renames", commit, "--", *specs)
-    if done.returncode != 0:
-        raise GitError(f"git diff {commit} failed: {os.fsdecode(done.stderr).strip()}")
-    items = _split_z(done.stdout)
+    items = _listing(tree, directories, "diff", commit, "--name-status", "-z", "--no-renames")
     return {os.path.join(tree.root, items[i + 1]): items[i][0] for i in range(0, len(items), 2)}
 
 
