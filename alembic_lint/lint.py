@@ -278,10 +278,13 @@ class _GitView:
         self.project = project
         self.cwd = cwd
         self.dirs = [os.path.realpath(loc) for loc in project.version_locations]
-        self.real = {
-            shown: os.path.join(os.path.realpath(os.path.dirname(fs)), os.path.basename(fs))
-            for fs, shown in history.items
-        }
+        real_dirs: dict[str, str] = {}
+        self.real = {}
+        for fs, shown in history.items:
+            directory, name = os.path.split(fs)
+            if directory not in real_dirs:
+                real_dirs[directory] = os.path.realpath(directory)
+            self.real[shown] = os.path.join(real_dirs[directory], name)
         self.ours = {self.real[s.path]: s for s in history.scripts if s.revision is not None}
 
     def wanted(self, path: str) -> bool:
