@@ -13,10 +13,11 @@ from alembic_lint.diagnostics import UsageError
 
 if TYPE_CHECKING:
     from alembic_lint.config import Settings
+    from alembic_lint.diagnostics import Diagnostic
     from alembic_lint.discover import Project
     from alembic_lint.lint import Change
 
-COMMANDS = ("check", "rebase", "fix", "rule", "rules")
+COMMANDS = ("check", "drift", "rebase", "fix", "rule", "rules")
 
 
 def _csv(value: str) -> list[str]:
@@ -114,6 +115,32 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="parse every file again instead of reusing the parse cache",
     )
+
+    drift = sub.add_parser(
+        "drift",
+        help="migrate a disposable database and compare it with the models (AL9xx)",
+        formatter_class=_Formatter,
+    )
+    source = drift.add_mutually_exclusive_group()
+    source.add_argument(
+        "--db",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="disposable database: a temporary SQLite file (default) or embedded PostgreSQL",
+    )
+    source.add_argument(
+        "--url", help="a server to create (and drop) a temporary database on, e.g. postgresql://..."
+    )
+    drift.add_argument(
+        "--roundtrip",
+        action="store_true",
+        help="also upgrade, downgrade and upgrade each revision (AL903, AL904)",
+    )
+    drift.add_argument(
+        "--start-after", metavar="REVISION", help="round trips skip this revision and its ancestors"
+    )
+    drift.add_argument("--format", choices=("text", "json", "github"), default="text")
+    _add_locator(drift)
 
     rebase = sub.add_parser(
         "rebase",
@@ -219,6 +246,39 @@ def _show(changes: Sequence[Change], *, dry_run: bool) -> int:
     return 0
 
 
+def _report(diagnostics: Sequence[Diagnostic], fmt: str, checked: int) -> int:
+    from alembic_lint import report, rules
+
+    color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    names = {rule.code: rule.name for rule in rules.ALL_RULES}
+    sys.stdout.write(report.REPORTERS[fmt](diagnostics, names=names, color=color, checked=checked))
+    return 1 if diagnostics else 0
+
+
+def _drift(args: argparse.Namespace) -> int:
+    from alembic_lint.drift import DriftOptions, drift
+
+    cwd, settings, project = _setup(args)
+    live = sys.stderr.isatty()
+
+    def progress(text: str) -> None:
+        sys.stderr.write(f"\r\033[K{text}")
+        sys.stderr.flush()
+
+    def note(text: str) -> None:
+        print(f"alembic-lint: {text}", file=sys.stderr)
+
+    options = DriftOptions(db=args.db, url=args.url, roundtrip=args.roundtrip)
+    try:
+        result = drift(
+            project, settings, options, cwd=cwd, progress=progress if live else None, note=note
+        )
+    finally:
+        if live:
+            sys.stderr.write("\r\033[K")
+    return _report(result.diagnostics, args.format, checked=result.revisions)
+
+
 def _rebase(args: argparse.Namespace) -> int:
     from alembic_lint.lint import rebase
 
@@ -270,6 +330,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules()
         if args.command == "rebase":
             return _rebase(args)
+        if args.command == "drift":
+            return _drift(args)
         if args.command == "fix":
             return _fix(args)
         return _check(args)

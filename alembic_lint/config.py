@@ -63,6 +63,7 @@ KEYS = (
     "start-after",
     "base",
     "head-file",
+    "target-metadata",
 )
 
 
@@ -79,6 +80,8 @@ class Settings(NamedTuple):
     start_after: str | None = None
     base: str | None = None
     head_file: str | None = None
+    target_metadata: str | None = None
+    """``package.module:attribute`` of the models' MetaData: drift then runs without env.py."""
 
 
 def _string_list(key: str, value: Any) -> tuple[str, ...]:
@@ -155,6 +158,7 @@ def parse_table(table: Mapping[str, Any]) -> Settings:
         start_after=_text(table, "start-after", "a revision id"),
         base=_text(table, "base", "a git ref such as origin/main"),
         head_file=_text(table, "head-file", "a path such as migrations/HEAD"),
+        target_metadata=_text(table, "target-metadata", "`package.module:attribute`"),
     )
 
 

@@ -37,6 +37,7 @@ class Project(NamedTuple):
     version_locations: tuple[str, ...]
     recursive: bool
     file_template: str
+    ini_section: str = "alembic"
 
 
 class Locator(NamedTuple):
@@ -207,6 +208,7 @@ def find_project(
         version_locations=versions,
         recursive=locator.recursive or options.boolean("recursive_version_locations"),
         file_template=template,
+        ini_section=section,
     )
 
 
