@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
+from alembic_lint import rules
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import Diagnostic, UsageError
 from alembic_lint.discover import Project
@@ -207,10 +208,14 @@ def drift(
 ) -> DriftResult:
     """Upgrade a disposable database to the heads and compare it with the models."""
     history = load(project, cwd=cwd)
-    return DriftResult(
-        _drift(history, project, settings, options, cwd=cwd, progress=progress, note=note),
-        len(history.graph.revisions),
+    enabled = rules.enabled_codes(settings)
+    found = _drift(history, project, settings, options, cwd=cwd, progress=progress, note=note)
+    kept = rules.suppressed(
+        [d for d in found if d.code in enabled],
+        scripts={s.path: s for s in history.scripts},
+        settings=settings,
     )
+    return DriftResult(kept, len(history.graph.revisions))
 
 
 def _drift(
@@ -239,7 +244,9 @@ def _drift(
             with _following(progress, len(history.graph.revisions)) as steps:
                 try:
                     if options.roundtrip:
-                        found += _roundtrip(cfg, history, settings, url, progress)
+                        found = _roundtrip(cfg, history, settings, url, progress)
+                        if found:  # the database no longer matches any revision
+                            return found
                     command.upgrade(cfg, "heads")
                 except Exception as exc:
                     if steps.current is None:
@@ -263,6 +270,9 @@ def _importable(cwd: str) -> Iterator[None]:
     """env.py and the models import the project's packages, as they do when run from ``cwd``."""
     saved = list(sys.path)
     sys.path.insert(0, cwd)
+    # a finder for "." (alembic's usual prepend_sys_path) remembers the directory it was made in
+    for relative in ("", "."):
+        sys.path_importer_cache.pop(relative, None)
     try:
         yield
     finally:
@@ -304,14 +314,14 @@ def _roundtrip(
     cfg: Any, history: History, settings: Settings, url: str, progress: Progress | None
 ) -> list[Diagnostic]:
     """From an empty database, for each revision after ``start-after``: upgrade to it, downgrade
-    one step, compare the schema with the one before, and upgrade again. A failing downgrade
-    (AL903) ends the round trip; the caller then upgrades to the heads as usual."""
+    one step, compare the schema with the one before, and upgrade again. The first failing
+    downgrade (AL903) or trace (AL904) ends the round trip, and the run: the database then no
+    longer matches any revision."""
     from alembic import command
 
     graph = history.graph
     start = settings.start_after
     skip = graph.ancestors(start) if start is not None and start in graph.revisions else set()
-    found: list[Diagnostic] = []
     order = _order(graph)
     for index, rev in enumerate(order, 1):
         if rev in skip or len(graph.parents[rev]) > 1:
@@ -324,36 +334,19 @@ def _roundtrip(
         before = snapshot(url)
         command.upgrade(cfg, rev)
         try:
-            command.downgrade(cfg, f"{rev}-1")
+            command.downgrade(cfg, f"{rev}@-1")
         except Exception as exc:
-            found.append(
-                Diagnostic(
-                    script.path,
-                    line,
-                    1,
-                    "AL903",
-                    f"downgrade of `{rev}` failed: {_first_line(exc)}",
-                    "fix downgrade(), or raise to declare it irreversible",
-                    rev,
-                )
-            )
-            return found
+            message = f"downgrade of `{rev}` failed: {_first_line(exc)}"
+            hint = "fix downgrade(), or raise to declare it irreversible"
+            return [Diagnostic(script.path, line, 1, "AL903", message, hint, rev)]
         after = snapshot(url)
         if after != before:
             left = sorted(after - before)
             lost = sorted(before - after)
             parts = [f"leaves {', '.join(left)}"] if left else []
             parts += [f"removes {', '.join(lost)}"] if lost else []
-            found.append(
-                Diagnostic(
-                    script.path,
-                    line,
-                    1,
-                    "AL904",
-                    f"downgrade of `{rev}` {'; '.join(parts)}",
-                    "make downgrade() undo exactly what upgrade() does",
-                    rev,
-                )
-            )
+            message = f"downgrade of `{rev}` {'; '.join(parts)}"
+            hint = "make downgrade() undo exactly what upgrade() does"
+            return [Diagnostic(script.path, line, 1, "AL904", message, hint, rev)]
         command.upgrade(cfg, rev)
-    return found
+    return []

@@ -79,7 +79,10 @@ def on_server(url: str, *, note: Note) -> Iterator[str]:
                     "and the given database is not empty; drift never touches a database it did not create"
                 )
             note(f"cannot create databases there; using the empty database `{given.database}`")
-            yield given.render_as_string(hide_password=False)
+            try:
+                yield given.render_as_string(hide_password=False)
+            finally:
+                _empty(admin)
             return
         try:
             yield given.set(database=name).render_as_string(hide_password=False)
@@ -115,6 +118,16 @@ def _drop(admin: Any, name: str) -> None:
                 {"name": name},
             )
         conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+
+
+def _empty(admin: Any) -> None:
+    """Drop every table again: the database was empty when drift borrowed it."""
+    import sqlalchemy as sa
+
+    metadata = sa.MetaData()
+    with admin.connect() as conn:
+        metadata.reflect(conn)
+        metadata.drop_all(conn)
 
 
 def _is_empty(admin: Any) -> bool:

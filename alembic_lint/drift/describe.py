@@ -6,7 +6,9 @@ from typing import Any
 
 
 def _table(obj: Any) -> str:
-    table = getattr(obj, "table", None)
+    import sqlalchemy as sa
+
+    table = obj if isinstance(obj, sa.Table) else getattr(obj, "table", None)
     name = getattr(table, "name", None) or getattr(obj, "name", "?")
     schema = getattr(table, "schema", None)
     return f'"{schema}.{name}"' if schema else f'"{name}"'

@@ -5,7 +5,8 @@ A rule's ``check`` is a plain function whose docstring is the user documentation
 
 - ``file``: every file in the history, parsed or not (AL0xx); always reported;
 - ``graph``: called once with the whole graph (AL1xx); always reported;
-- ``revision``: called per revision in scope (the files given, or those after ``start-after``).
+- ``revision``: called per revision in scope (the files given, or those after ``start-after``);
+- ``drift``: never called here; ``alembic-lint drift`` produces these findings (AL9xx).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class Rule(NamedTuple):
     code: str
     name: str
     default: bool
-    scope: Literal["file", "graph", "revision"]
+    scope: Literal["file", "graph", "revision", "drift"]
     check: Callable[..., Iterator[Diagnostic]]
 
     @property
@@ -104,11 +105,11 @@ def diag(
 
 
 def _all_rules() -> tuple[Rule, ...]:
-    from alembic_lint.rules import bodies, git, graph, naming, source
+    from alembic_lint.rules import bodies, drift, git, graph, naming, source
 
     return tuple(
         sorted(
-            source.RULES + graph.RULES + bodies.RULES + naming.RULES + git.RULES,
+            source.RULES + graph.RULES + bodies.RULES + naming.RULES + git.RULES + drift.RULES,
             key=lambda r: r.code,
         )
     )
@@ -182,7 +183,7 @@ def run(
                 found.extend(rule.check(item, ctx))
         elif rule.scope == "graph":
             found.extend(rule.check(ctx))
-        else:
+        elif rule.scope == "revision":
             for script in in_scope:
                 found.extend(rule.check(script, ctx))
     return found

@@ -99,3 +99,12 @@ def test_all_and_redirects(monkeypatch):
     monkeypatch.setattr(rules, "REDIRECTS", {"AL150": "AL101", "old-name": "AL102"})
     assert rules.resolve("AL150", where="select") == {"AL101"}
     assert rules.resolve("old-name", where="select") == {"AL102"}
+
+
+@pytest.mark.parametrize(
+    "rule", [r for r in rules.ALL_RULES if r.scope == "drift"], ids=lambda r: r.code
+)
+def test_drift_rules_only_document(rule):
+    """AL9xx records hold codes and docs; alembic_lint.drift produces their findings."""
+    with pytest.raises(AssertionError, match=r"come from alembic_lint\.drift"):
+        rule.check(None)
