@@ -139,6 +139,11 @@ def _parser() -> argparse.ArgumentParser:
     drift.add_argument(
         "--start-after", metavar="REVISION", help="round trips skip this revision and its ancestors"
     )
+    drift.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="migrate from scratch instead of reusing a cached database",
+    )
     drift.add_argument("--format", choices=("text", "json", "github"), default="text")
     _add_locator(drift)
 
@@ -268,7 +273,10 @@ def _drift(args: argparse.Namespace) -> int:
     def note(text: str) -> None:
         print(f"alembic-lint: {text}", file=sys.stderr)
 
-    options = DriftOptions(db=args.db, url=args.url, roundtrip=args.roundtrip)
+    from alembic_lint.cache import default_dir
+
+    cache_dir = None if args.no_cache else os.path.join(default_dir(os.environ), "drift")
+    options = DriftOptions(db=args.db, url=args.url, roundtrip=args.roundtrip, cache_dir=cache_dir)
     try:
         result = drift(
             project, settings, options, cwd=cwd, progress=progress if live else None, note=note

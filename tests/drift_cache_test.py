@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import json
+import os
+
+from alembic_lint.drift import DriftOptions
+from alembic_lint.drift.cache import KEEP, Chain, SqliteCache, chain
+from tests.drift_test import ADD_PHONE, project, run, write_revision
+
+__all__ = ["project"]
+
+
+def test_chain_digests_file_contents(tmp_path):
+    env = tmp_path / "env.py"
+    env.write_text("x = 1\n")
+    rev = tmp_path / "a.py"
+    rev.write_text("revision = 'a'\n")
+    first = chain(str(env), {"a": str(rev)})
+    assert first == chain(str(env), {"a": str(rev)})
+    assert chain(str(env), {"a": str(rev)}, extra="models:md").env != first.env
+    rev.write_text("revision = 'a'  # edited\n")
+    assert chain(str(env), {"a": str(rev)}).revisions != first.revisions
+    assert chain(str(tmp_path / "gone.py"), {}).env == ""
+
+
+def test_restore_picks_the_largest_usable_entry(tmp_path):
+    cache = SqliteCache(str(tmp_path / "cache"))
+    small = Chain("env", {"a": "1"})
+    large = Chain("env", {"a": "1", "b": "2"})
+    other_env = Chain("other", {"a": "1", "b": "2", "c": "3"})
+    for stored, content in ((small, b"small"), (large, b"large"), (other_env, b"other")):
+        source = tmp_path / f"{content.decode()}.sqlite"
+        source.write_bytes(content)
+        cache.save(stored, str(source))
+    target = tmp_path / "target.sqlite"
+    assert cache.restore(Chain("env", {"a": "1", "b": "2", "c": "9"}), str(target)) == {"a", "b"}
+    assert target.read_bytes() == b"large"
+    assert cache.restore(Chain("env", {"a": "1", "b": "changed"}), str(target)) == {"a"}
+    assert cache.restore(Chain("env", {"z": "1"}), str(target)) == frozenset()
+
+
+def test_old_entries_and_junk_are_dropped_or_ignored(tmp_path):
+    cache = SqliteCache(str(tmp_path / "cache"))
+    source = tmp_path / "db.sqlite"
+    source.write_bytes(b"db")
+    for i in range(KEEP + 2):
+        cache.save(Chain("env", {"a": str(i)}), str(source))
+        os.utime(
+            os.path.join(cache.directory, Chain("env", {"a": str(i)}).digest + ".json"), (i, i)
+        )
+    cache.save(Chain("env", {"a": "last"}), str(source))
+    assert len([n for n in os.listdir(cache.directory) if n.endswith(".json")]) == KEEP
+    (tmp_path / "cache" / "broken.json").write_text("{not json")
+    (tmp_path / "cache" / "orphan.json").write_text(json.dumps({"env": "env", "revisions": {}}))
+    (tmp_path / "cache" / "notes.txt").write_text("")
+    assert cache.restore(Chain("env", {"a": "last"}), str(tmp_path / "t.sqlite")) == {"a"}
+    assert (
+        SqliteCache(str(tmp_path / "nowhere")).restore(Chain("env", {}), str(tmp_path / "t"))
+        == frozenset()
+    )
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    SqliteCache(str(blocked / "sub")).save(Chain("env", {}), str(source))  # no error
+
+
+def test_reruns_skip_what_is_cached(project, tmp_path):
+    options = DriftOptions(cache_dir=str(tmp_path / "drift-cache"))
+    steps: list[str] = []
+    cold = run(project, options, progress=steps.append)
+    assert steps == ["upgrade 1 of 1: 7c1e9d0b4a52"]
+    steps.clear()
+    warm = run(project, options, progress=steps.append)
+    assert warm == cold and [d.code for d in warm] == ["AL901", "AL901"]
+    assert steps == []  # nothing to upgrade
+    write_revision(project, "5d2e8a41c07f", "7c1e9d0b4a52", ADD_PHONE)
+    assert run(project, options, progress=steps.append) == []
+    assert steps == ["upgrade 1 of 1: 5d2e8a41c07f"]  # only the new revision
+    steps.clear()
+    first = project / "migrations" / "versions" / "7c1e9d0b4a52_step.py"
+    first.write_text(first.read_text() + "# edited\n")
+    run(project, options, progress=steps.append)
+    assert steps == ["upgrade 1 of 2: 7c1e9d0b4a52", "upgrade 2 of 2: 5d2e8a41c07f"]
