@@ -80,3 +80,110 @@ def test_reruns_skip_what_is_cached(project, tmp_path):
     first.write_text(first.read_text() + "# edited\n")
     run(project, options, progress=steps.append)
     assert steps == ["upgrade 1 of 2: 7c1e9d0b4a52", "upgrade 2 of 2: 5d2e8a41c07f"]
+
+
+def _templates(url: str) -> dict[str, str]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database "
+                "WHERE datname LIKE 'alembic\\_lint\\_cache\\_%'"
+            )
+        ).all()
+    engine.dispose()
+    return dict(rows)
+
+
+def _drop_templates(url: str, names) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with engine.connect() as conn:
+        for name in names:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+    engine.dispose()
+
+
+def test_postgres_servers_keep_template_databases(project, tmp_path):
+    from tests.drift_test import PG_URL, _server
+
+    url = _server(PG_URL)
+    before = set(_templates(url))
+    options = DriftOptions(url=url, cache_dir=str(tmp_path / "drift-cache"))
+    try:
+        steps: list[str] = []
+        assert [d.code for d in run(project, options, progress=steps.append)] == ["AL901", "AL901"]
+        created = set(_templates(url)) - before
+        assert len(created) == 1
+        assert '"revisions": {"7c1e9d0b4a52"' in _templates(url)[next(iter(created))]
+        steps.clear()
+        assert [d.code for d in run(project, options, progress=steps.append)] == ["AL901", "AL901"]
+        assert steps == []
+        write_revision(project, "5d2e8a41c07f", "7c1e9d0b4a52", ADD_PHONE)
+        assert run(project, options, progress=steps.append) == []
+        assert steps == ["upgrade 1 of 1: 5d2e8a41c07f"]
+    finally:
+        _drop_templates(url, set(_templates(url)) - before)
+
+
+def test_embedded_postgres_keeps_its_cluster_in_the_cache(project, tmp_path):
+    options = DriftOptions(db="postgres", cache_dir=str(tmp_path / "drift-cache"))
+    steps: list[str] = []
+    assert [d.code for d in run(project, options, progress=steps.append)] == ["AL901", "AL901"]
+    assert (tmp_path / "drift-cache" / "embedded-postgres" / "PG_VERSION").is_file()
+    steps.clear()
+    assert [d.code for d in run(project, options, progress=steps.append)] == ["AL901", "AL901"]
+    assert steps == []
+
+
+def test_mariadb_has_no_templates(project, tmp_path):
+    from tests.drift_test import MARIADB_URL, _server
+
+    options = DriftOptions(url=_server(MARIADB_URL), cache_dir=str(tmp_path / "drift-cache"))
+    steps: list[str] = []
+    run(project, options, progress=steps.append)
+    run(project, options, progress=steps.append)
+    assert steps == ["upgrade 1 of 1: 7c1e9d0b4a52"] * 2
+
+
+def test_template_bookkeeping(tmp_path):
+    import sqlalchemy as sa
+
+    from alembic_lint.drift import databases
+    from tests.drift_test import PG_URL, _server
+
+    url = _server(PG_URL)
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    before = set(_templates(url))
+    key = f"test-{os.getpid()}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text("CREATE DATABASE alembic_lint_cache_junk"))
+            conn.execute(sa.text("COMMENT ON DATABASE alembic_lint_cache_junk IS 'not json'"))
+            conn.execute(sa.text("CREATE DATABASE alembic_lint_cache_other"))
+            label = json.dumps({"key": "another-project", "env": "e", "revisions": {}, "at": 1})
+            conn.execute(sa.text(f"COMMENT ON DATABASE alembic_lint_cache_other IS '{label}'"))
+            conn.execute(sa.text("CREATE DATABASE alembic_lint_bookkeeping_source"))
+        for i in range(KEEP + 1):
+            wanted = Chain("env", {"a": "1", "b": str(i)})
+            databases._save_template(
+                admin, "alembic_lint_bookkeeping_source", databases.Templates(key, wanted)
+            )
+        mine = databases._template_list(admin, key)
+        assert len(mine) == KEEP  # the oldest went
+        assert databases._best_template(
+            admin, databases.Templates(key, Chain("env", {"a": "1", "b": "9"}))
+        ) == (None, frozenset())
+        best = databases._best_template(
+            admin, databases.Templates(key, Chain("env", {"a": "1", "b": str(KEEP)}))
+        )
+        assert best == (mine[-1][0], frozenset({"a", "b"}))
+        assert databases._best_template(
+            admin, databases.Templates(key, Chain("other-env", {"a": "1"}))
+        ) == (None, frozenset())
+    finally:
+        _drop_templates(url, (set(_templates(url)) - before) | {"alembic_lint_bookkeeping_source"})
+        admin.dispose()

