@@ -57,7 +57,8 @@ class DriftOptions(NamedTuple):
     """A server on which a temporary database is created and dropped."""
     roundtrip: bool = False
     cache_dir: str | None = None
-    """Where migrated SQLite databases are kept between runs (see ``drift.cache``); None: never."""
+    """Where migrated databases are kept between runs (``drift.cache``, PostgreSQL templates);
+    None: always migrate from scratch."""
 
 
 class DriftResult(NamedTuple):
@@ -179,22 +180,15 @@ def _upgrade_failed(history: History, revision: str | None, exc: BaseException) 
 
 
 def _env_error(project: Project, cwd: str, exc: BaseException) -> Diagnostic:
-    hint = (
-        guard.HOW_TO_FIX
-        if isinstance(exc, guard.GuardError)
-        else (
+    if isinstance(exc, guard.GuardError):
+        message, hint = str(exc), guard.HOW_TO_FIX
+    else:
+        message = f"env.py cannot be run: {type(exc).__name__}: {_first_line(exc)}"
+        hint = (
             "env.py must run with only `sqlalchemy.url` and hand `target_metadata` to "
             "context.configure(); or set `target-metadata` in [tool.alembic-lint]"
         )
-    )
-    message = (
-        str(exc)
-        if isinstance(exc, guard.GuardError)
-        else f"env.py cannot be run: {type(exc).__name__}: {_first_line(exc)}"
-    )
-    return Diagnostic(
-        _env_path(project, cwd), 1, 1, "AL905", message.split("; make env.py")[0], hint
-    )
+    return Diagnostic(_env_path(project, cwd), 1, 1, "AL905", message, hint)
 
 
 def _order(graph: RevisionGraph) -> list[str]:

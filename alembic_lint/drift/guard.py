@@ -58,9 +58,7 @@ def only(url: str) -> Iterator[None]:
         target = identity(dialect.name, cargs, cparams)
         if target != allowed:
             shown = "/".join(part for part in target if part)
-            raise GuardError(
-                f"env.py tried to connect to {shown}, not to the disposable database; {HOW_TO_FIX}"
-            )
+            raise GuardError(f"env.py tried to connect to {shown}, not to the disposable database")
 
     event.listen(Engine, "do_connect", check)
     try:
