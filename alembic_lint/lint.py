@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from alembic_lint import gitrepo, headfile, rewrite, rules
-from alembic_lint import rebase as rebasing
+from alembic_lint import headfile, rules
 from alembic_lint.cache import ParseCache, stat_key
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import Diagnostic, UsageError
@@ -15,6 +14,9 @@ from alembic_lint.discover import Project, is_revision_file_name, list_revision_
 from alembic_lint.graph import RevisionGraph, build_graph
 from alembic_lint.rules.naming import revises_matches
 from alembic_lint.script import ParseResult, RevisionScript, ScriptError, parse_script
+
+if TYPE_CHECKING:
+    from alembic_lint import gitrepo
 
 # Files per forked parser: below this a child costs more than it saves.
 PER_WORKER = 150
@@ -296,6 +298,8 @@ class _GitView:
     def parse_blobs(
         self, paths: Mapping[str, str], *, effects: bool = False
     ) -> dict[str, RevisionScript]:
+        from alembic_lint import gitrepo
+
         contents = gitrepo.read_blobs(self.tree, paths.values())
         found = {}
         for path, blob in paths.items():
@@ -307,6 +311,8 @@ class _GitView:
 
     def scripts_at(self, commit: str, *, effects: bool = False) -> list[RevisionScript]:
         """The revisions at ``commit``: ours where the file is unchanged, parsed blobs elsewhere."""
+        from alembic_lint import gitrepo
+
         at = {
             p: b
             for p, b in gitrepo.files_at(self.tree, commit, self.dirs).items()
@@ -330,6 +336,8 @@ def _git_facts(
 ) -> rules.GitFacts | None:
     """What git says about the history: untracked files, and with a base ref the revisions
     changed or removed since the fork point and the history as a merge would leave it."""
+    from alembic_lint import gitrepo  # subprocess: only when a git rule runs
+
     tree = gitrepo.worktree(cwd)
     if tree is None:
         return None
@@ -451,6 +459,9 @@ def rebase(
 ) -> list[Change]:
     """Re-point this branch's first new revision onto the other head (see ``rebase.plan``), and
     rewrite the head file. ``settings.base`` names the base branch, else it is guessed."""
+    from alembic_lint import gitrepo, rewrite
+    from alembic_lint import rebase as rebasing
+
     cwd = os.fspath(cwd)
     history = load(project, cwd=cwd)
     tree = gitrepo.worktree(cwd)
@@ -488,6 +499,8 @@ def fix(
     """Rewrite what is mechanical: docstring ``Revision ID:``/``Revises:`` lines that disagree
     with the variables (AL304), and the head file (AL505). Revisions up to ``start-after`` are
     left alone."""
+    from alembic_lint import rewrite
+
     cwd = os.fspath(cwd)
     history = load(project, cwd=cwd)
     files = {shown: fs for fs, shown in history.items}
