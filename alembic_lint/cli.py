@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from alembic_lint import __version__
@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from alembic_lint.diagnostics import Diagnostic
     from alembic_lint.discover import Project
     from alembic_lint.lint import Change
-
-COMMANDS = ("check", "drift", "rebase", "fix", "rule", "rules")
 
 
 def _csv(value: str) -> list[str]:
@@ -66,18 +64,7 @@ def _add_locator(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="alembic-lint",
-        description="Lint Alembic migrations without running them.",
-        formatter_class=_Formatter,
-    )
-    parser.add_argument("--version", action="version", version=f"alembic-lint {__version__}")
-    sub = parser.add_subparsers(dest="command")
-
-    check = sub.add_parser(
-        "check", help="lint the revision history (the default command)", formatter_class=_Formatter
-    )
+def _check_args(check: argparse.ArgumentParser) -> None:
     check.add_argument("files", nargs="*", help="report per-revision findings for these files only")
     _add_locator(check)
     rules_group = check.add_argument_group("rule selection (overrides [tool.alembic-lint])")
@@ -116,11 +103,8 @@ def _parser() -> argparse.ArgumentParser:
         help="parse every file again instead of reusing the parse cache",
     )
 
-    drift = sub.add_parser(
-        "drift",
-        help="migrate a disposable database and compare it with the models (AL9xx)",
-        formatter_class=_Formatter,
-    )
+
+def _drift_args(drift: argparse.ArgumentParser) -> None:
     source = drift.add_mutually_exclusive_group()
     source.add_argument(
         "--db",
@@ -147,11 +131,8 @@ def _parser() -> argparse.ArgumentParser:
     drift.add_argument("--format", choices=("text", "json", "github"), default="text")
     _add_locator(drift)
 
-    rebase = sub.add_parser(
-        "rebase",
-        help="re-point this branch's new revision onto the other head",
-        formatter_class=_Formatter,
-    )
+
+def _rebase_args(rebase: argparse.ArgumentParser) -> None:
     rebase.add_argument(
         "revision", nargs="?", help="the revision (or head) to move; default: worked out"
     )
@@ -164,19 +145,44 @@ def _parser() -> argparse.ArgumentParser:
     rebase.add_argument("--dry-run", action="store_true", help="show the change, write nothing")
     _add_locator(rebase)
 
-    fix = sub.add_parser(
-        "fix",
-        help="rewrite docstring id lines (AL304) and the head file (AL505)",
-        formatter_class=_Formatter,
-    )
+
+def _fix_args(fix: argparse.ArgumentParser) -> None:
     fix.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
     _add_locator(fix)
 
-    rule = sub.add_parser(
-        "rule", help="show the documentation of a rule", formatter_class=_Formatter
-    )
+
+def _rule_args(rule: argparse.ArgumentParser) -> None:
     rule.add_argument("code", help="a code (AL101) or name (multiple-heads)")
-    sub.add_parser("rules", help="list all rules", formatter_class=_Formatter)
+
+
+def _no_args(parser: argparse.ArgumentParser) -> None:
+    return None
+
+
+SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "check": ("lint the revision history (the default command)", _check_args),
+    "drift": ("migrate a disposable database and compare it with the models (AL9xx)", _drift_args),
+    "rebase": ("re-point this branch's new revision onto the other head", _rebase_args),
+    "fix": ("rewrite docstring id lines (AL304) and the head file (AL505)", _fix_args),
+    "rule": ("show the documentation of a rule", _rule_args),
+    "rules": ("list all rules", _no_args),
+}
+
+
+def _parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``only``, the other commands get no arguments (building them
+    all is a measurable share of a pre-commit run)."""
+    parser = argparse.ArgumentParser(
+        prog="alembic-lint",
+        description="Lint Alembic migrations without running them.",
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"alembic-lint {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    for name, (help_text, add_args) in SUBCOMMANDS.items():
+        command = sub.add_parser(name, help=help_text, formatter_class=_Formatter)
+        if only is None or only == name:
+            add_args(command)
     return parser
 
 
@@ -327,9 +333,9 @@ def _rules() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "check")
-    args = _parser().parse_args(argv)
+    args = _parser(argv[0] if argv[0] in SUBCOMMANDS else None).parse_args(argv)
     debug = getattr(args, "debug", False)
     try:
         if args.command == "rule":
