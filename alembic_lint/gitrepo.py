@@ -8,11 +8,13 @@ longer (85-115 ms here) than the whole budget of the git checks on a pre-commit 
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from alembic_lint.diagnostics import UsageError
+
+if TYPE_CHECKING:
+    import subprocess
 
 
 class GitError(UsageError):
@@ -26,6 +28,8 @@ class Worktree(NamedTuple):
 
 
 def _git(root: str, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    import subprocess  # a few ms to import: not paid outside git work trees
+
     return subprocess.run(
         ["git", "-C", root, *args],
         input=stdin,
@@ -35,8 +39,25 @@ def _git(root: str, *args: str, stdin: bytes | None = None) -> subprocess.Comple
     )
 
 
+def _may_be_in_a_worktree(cwd: str) -> bool:
+    """Whether ``cwd`` or a parent has a ``.git`` (or ``GIT_DIR`` is set): git's own discovery
+    would find nothing otherwise, and this costs no process."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"):
+        return True
+    directory = os.path.abspath(cwd)
+    while True:
+        if os.path.exists(os.path.join(directory, ".git")):
+            return True
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return False
+        directory = parent
+
+
 def worktree(cwd: str) -> Worktree | None:
     """The work tree holding ``cwd``; None outside one, or without a git program."""
+    if not _may_be_in_a_worktree(cwd):
+        return None
     try:
         done = _git(cwd, "rev-parse", "--show-toplevel")
     except OSError:

@@ -27,9 +27,19 @@ def test_outside_a_work_tree(tmp_path):
     assert gitrepo.worktree(str(tmp_path)) is None
 
 
-def test_without_a_git_program(tmp_path, monkeypatch):
+def test_without_a_git_program(repo, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert gitrepo.worktree(str(tmp_path)) is None
+    assert gitrepo.worktree(str(repo)) is None
+
+
+def test_git_dir_is_honoured(repo, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert gitrepo.worktree(str(elsewhere)) is None
+    monkeypatch.setenv("GIT_DIR", str(repo / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(repo))
+    tree = gitrepo.worktree(str(elsewhere))
+    assert tree is not None and tree.root == os.path.realpath(repo)
 
 
 def test_index_and_trees(repo):
