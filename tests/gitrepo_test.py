@@ -25,6 +25,8 @@ def versions(repo):
 
 def test_outside_a_work_tree(tmp_path):
     assert gitrepo.worktree(str(tmp_path)) is None
+    (tmp_path / ".git").write_text("gitdir: /nowhere\n")  # looks like one, git says no
+    assert gitrepo.worktree(str(tmp_path)) is None
 
 
 def test_without_a_git_program(repo, tmp_path, monkeypatch):
