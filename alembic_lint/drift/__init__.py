@@ -159,11 +159,6 @@ def _database(
     raise UsageError(f"--db must be sqlite or postgres, not `{options.db}`")
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 def _upgrade_failed(history: History, revision: str | None, exc: BaseException) -> Diagnostic:
     script = history.graph.revisions.get(revision or "")
     path = script.path if script is not None else "?"
@@ -173,7 +168,7 @@ def _upgrade_failed(history: History, revision: str | None, exc: BaseException) 
         line,
         1,
         "AL902",
-        f"upgrade to `{revision}` failed on a fresh database: {_first_line(exc)}",
+        f"upgrade to `{revision}` failed on a fresh database: {databases.first_line(exc)}",
         "run `alembic upgrade heads` on an empty database to reproduce it",
         revision,
     )
@@ -183,7 +178,7 @@ def _env_error(project: Project, cwd: str, exc: BaseException) -> Diagnostic:
     if isinstance(exc, guard.GuardError):
         message, hint = str(exc), guard.HOW_TO_FIX
     else:
-        message = f"env.py cannot be run: {type(exc).__name__}: {_first_line(exc)}"
+        message = f"env.py cannot be run: {type(exc).__name__}: {databases.first_line(exc)}"
         hint = (
             "env.py must run with only `sqlalchemy.url` and hand `target_metadata` to "
             "context.configure(); or set `target-metadata` in [tool.alembic-lint]"
@@ -366,7 +361,7 @@ def _roundtrip(
         try:
             command.downgrade(cfg, f"{rev}@-1")
         except Exception as exc:
-            message = f"downgrade of `{rev}` failed: {_first_line(exc)}"
+            message = f"downgrade of `{rev}` failed: {databases.first_line(exc)}"
             hint = "fix downgrade(), or raise to declare it irreversible"
             return [Diagnostic(script.path, line, 1, "AL903", message, hint, rev)]
         after = snapshot(url)

@@ -207,7 +207,7 @@ def _create(admin: Any, name: str, template: str | None = None) -> bool:
                 sa.text(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
             )
     except sa.exc.OperationalError as exc:
-        raise UsageError(f"cannot connect to the database server: {_first_line(exc)}") from None
+        raise UsageError(f"cannot connect to the database server: {first_line(exc)}") from None
     except sa.exc.DBAPIError:
         return False
     return True
@@ -254,6 +254,7 @@ def _is_empty(admin: Any) -> bool:
         return not sa.inspect(conn).get_table_names()
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of a database error, without the driver's wrapping."""
     text = str(getattr(exc, "orig", None) or exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__

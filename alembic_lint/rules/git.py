@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from alembic_lint import headfile
 from alembic_lint.diagnostics import Diagnostic
 from alembic_lint.rules import Context, Rule, diag
+from alembic_lint.script import RevisionScript
 
 
 def untracked_revision(ctx: Context) -> Iterator[Diagnostic]:
@@ -57,6 +58,10 @@ def untracked_revision(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
+def _script_at(ctx: Context, path: str) -> RevisionScript | None:
+    return next((s for s in ctx.graph.revisions.values() if s.path == path), None)
+
+
 def modified_revision(ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
@@ -86,7 +91,7 @@ def modified_revision(ctx: Context) -> Iterator[Diagnostic]:
     if facts is None or facts.base is None:
         return
     for path, old_revision in facts.modified:
-        script = next((s for s in ctx.graph.revisions.values() if s.path == path), None)
+        script = _script_at(ctx, path)
         if script is None or old_revision is None or script.revision != old_revision:
             continue  # a changed id is AL503's finding
         yield diag(
@@ -137,7 +142,7 @@ def removed_revision(ctx: Context) -> Iterator[Diagnostic]:
             old_revision,
         )
     for path, changed in facts.modified:
-        script = next((s for s in ctx.graph.revisions.values() if s.path == path), None)
+        script = _script_at(ctx, path)
         if script is not None and changed is not None and script.revision != changed:
             yield diag(
                 script,
