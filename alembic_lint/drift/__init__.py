@@ -218,6 +218,8 @@ def _drift(
     progress: Progress | None,
     note: Progress,
 ) -> list[Diagnostic]:
+    if options.db not in ("auto", "sqlite", "postgres"):
+        raise UsageError(f"--db must be auto, sqlite or postgres, not `{options.db}`")
     if not history.graph.revisions:
         return []
     where = _where(history, project, cwd)
@@ -238,16 +240,19 @@ def _drift(
         if use_cache and options.cache_dir
         else None
     )
-    outcome, served, _ = _run(
-        history, project, settings, options, cwd=cwd, cache=cache, progress=progress, note=note
-    )
-    facts = outcome.facts
-    if facts is not None and not _complete(facts) and served.main is not None and served.main.held:
-        # the cached database may be what failed: once more from scratch
+    try:
         outcome, served, _ = _run(
-            history, project, settings, options, cwd=cwd, cache=None, progress=progress, note=note
+            history, project, settings, options, cwd=cwd, cache=cache, progress=progress, note=note
         )
         facts = outcome.facts
+        if not _complete(facts or {}) and served.main is not None and served.main.held:
+            # the cached database may be what failed: once more from scratch
+            outcome, served, _ = _run(
+                history, project, settings, options, cwd=cwd, cache=None, progress=progress, note=note
+            )
+            facts = outcome.facts
+    except Refusal as exc:
+        raise UsageError(str(exc)) from None
     if options.debug and outcome.stderr:
         note("env.py's output (--debug):\n" + outcome.stderr.rstrip())
     if facts is None:
@@ -261,8 +266,6 @@ def _drift(
                 "run with --debug to see its output",
             )
         ]
-    if facts.get("refused"):
-        raise UsageError(facts["refused"])
     found = explain.violations(facts, where)
     if found:
         return found

@@ -152,6 +152,7 @@ def _failure(stage: str, exc: BaseException, guard: Guard, steps: Steps) -> dict
         "missing_driver": isinstance(exc, MissingDriver),
         "path": path,
         "line": line,
+        "step": steps.count,
         "traceback": "".join(traceback.format_exception(exc)),
     }
 

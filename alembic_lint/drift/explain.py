@@ -6,9 +6,10 @@ AL902 tells "this database cannot do it" from "this revision is broken":
   checked on its own kind of database (``--db postgres`` / ``--url``), or use batch mode;
 - an extension the embedded PostgreSQL does not ship: name it, and ``--url``;
 - a missing async driver: name the package to install;
-- a revision that needs a table that no earlier revision creates: the history cannot build a
+- the first revision applied needs a table that does not exist: the history cannot build a
   database from empty (projects that make fresh databases with ``create_all()`` and
-  ``alembic stamp``), said once, on the first revision that fails;
+  ``alembic stamp``), said once, on that revision (a missing table later on is a broken
+  revision);
 - anything else: the revision is broken, with the database's own error.
 
 AL905 points at the env.py or models line that failed, or that tried to reach another database.
@@ -64,7 +65,7 @@ class Where:
 def violations(facts: Mapping[str, Any], where: Where) -> list[Diagnostic]:
     found = []
     for what, path, line in facts.get("violations", []):
-        message = f"{what}: drift stopped it before it connected (it only uses its own disposable database)"
+        message = f"{what} was stopped: drift lets the project reach only its disposable database"
         found.append(Diagnostic(where.shown(path), line, 1, "AL905", message, HOW_TO_FIX))
     return found[:1] + [d for d in found[1:] if (d.path, d.line) != (found[0].path, found[0].line)]
 
@@ -121,7 +122,7 @@ def _upgrade_failed(
             f"database does not have: {error}"
         )
         hint = "pass --url with a PostgreSQL server that has the extension installed"
-    elif table is not None:
+    elif table is not None and failure.get("step") == 1:
         name = next(group for group in table.groups() if group)
         message = (
             f"the migrations cannot build a database from empty: upgrade to `{revision}` needs "
