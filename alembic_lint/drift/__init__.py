@@ -21,7 +21,7 @@ from alembic_lint import rules
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import Diagnostic, UsageError
 from alembic_lint.discover import Project
-from alembic_lint.drift import databases, explain, target
+from alembic_lint.drift import accounts, databases, explain, target
 from alembic_lint.drift.cache import Chain, chain
 from alembic_lint.drift.results import Results, base_key, digest_file
 from alembic_lint.drift.session import Outcome, Refusal, run_child
@@ -157,7 +157,15 @@ class _Databases:
         if self.main is None:
             self.main, self.main_pool = borrowed, pool
         self.dialects.append(pool.dialect)
-        return borrowed.url
+        if kind.kind == "sqlite" or _same_database(borrowed.url, kind.url):
+            return borrowed.url  # (a borrowed empty database of the user's stays as it was)
+        return accounts.narrow(borrowed.url, stack=self.stack, note=self.note)
+
+
+def _same_database(url: str, given: str | None) -> bool:
+    import sqlalchemy as sa
+
+    return given is not None and sa.make_url(url).database == sa.make_url(given).database
 
 
 def _run(

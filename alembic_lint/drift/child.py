@@ -136,6 +136,8 @@ class Files:
 def _failure(stage: str, exc: BaseException, guard: Guard, steps: Steps) -> dict[str, Any]:
     path, line = None, 1
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith("<"):
+            continue
         real = os.path.realpath(frame.filename)
         if real.startswith(guard.roots) and not real.startswith(guard.exclude):
             path, line = real, frame.lineno or 1
