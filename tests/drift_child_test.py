@@ -35,7 +35,7 @@ def inject(project: Path, code: str, *, where: str = "env") -> int:
 
 
 @pytest.fixture
-def victim(tmp_path) -> Path:
+def victim(tmp_path):
     path = tmp_path / "victim.sqlite"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE precious (x INTEGER)")
@@ -314,8 +314,13 @@ def test_the_project_chooses_its_kind_of_database(project):
     text = ini.read_text()
     env = project / "migrations" / "env.py"
     original = env.read_text()
-    ini.write_text(text.replace("driver://user:pass@localhost/dbname", "postgresql://app@db.example.com/app"))
-    inject(project, "import sqlalchemy as sa\nassert context.config.get_main_option('sqlalchemy.url').startswith('postgresql://app@')")
+    ini.write_text(
+        text.replace("driver://user:pass@localhost/dbname", "postgresql://app@db.example.com/app")
+    )
+    inject(
+        project,
+        "import sqlalchemy as sa\nassert context.config.get_main_option('sqlalchemy.url').startswith('postgresql://app@')",
+    )
     write_revision(
         project,
         "5d2e8a41c07f",
@@ -331,7 +336,9 @@ def downgrade() -> None:
     )
     assert [d.code for d in run(project)] == ["AL901", "AL901"]
     env.write_text(original)
-    ini.write_text(text.replace("driver://user:pass@localhost/dbname", "mysql+pymysql://app@db/app"))
+    ini.write_text(
+        text.replace("driver://user:pass@localhost/dbname", "mysql+pymysql://app@db/app")
+    )
     with pytest.raises(Exception, match="which has no embedded server: pass --url"):
         run(project)
 
@@ -357,7 +364,9 @@ def downgrade() -> None:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         assert "intruder" not in sa.inspect(conn).get_table_names()
-        users = conn.execute(sa.text("SELECT user FROM mysql.user WHERE user LIKE 'alembic_lint_%'"))
+        users = conn.execute(
+            sa.text("SELECT user FROM mysql.user WHERE user LIKE 'alembic_lint_%'")
+        )
         assert users.fetchall() == []
     engine.dispose()
 
@@ -385,7 +394,9 @@ def downgrade() -> None:
 
 def test_a_missing_async_driver(project, monkeypatch):
     ini = project / "alembic.ini"
-    ini.write_text(ini.read_text().replace("driver://user:pass@localhost/dbname", "sqlite+aiosqlite:///x.db"))
+    ini.write_text(
+        ini.read_text().replace("driver://user:pass@localhost/dbname", "sqlite+aiosqlite:///x.db")
+    )
     inject(
         project,
         """
@@ -404,8 +415,12 @@ def test_cache_is_keyed_on_what_the_run_read(project, tmp_path):
     options = DriftOptions(cache_dir=str(tmp_path / "cache"))
     (project / "extra.py").write_text("import sqlalchemy as sa\nCOLUMNS = []\n")
     models = project / "models.py"
-    models.write_text(models.read_text().replace("import sqlalchemy as sa", "import sqlalchemy as sa\nfrom extra import COLUMNS"))
-    models.write_text(models.read_text().replace('sa.Column("phone", sa.String(20)),', '*COLUMNS,'))
+    models.write_text(
+        models.read_text().replace(
+            "import sqlalchemy as sa", "import sqlalchemy as sa\nfrom extra import COLUMNS"
+        )
+    )
+    models.write_text(models.read_text().replace('sa.Column("phone", sa.String(20)),', "*COLUMNS,"))
     assert [d.code for d in run(project, options)] == ["AL901"]
     assert [d.code for d in run(project, options)] == ["AL901"]  # from the result cache
     (project / "extra.py").write_text(

@@ -267,7 +267,9 @@ def test_the_guard_on_a_server(project):
         with engine.connect() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM drift_guard_canary")).scalar() == 3
             left = conn.execute(
-                sa.text("SELECT count(*) FROM pg_database WHERE datname LIKE 'alembic_lint_%' AND datname NOT LIKE 'alembic_lint_cache_%'")
+                sa.text(
+                    "SELECT count(*) FROM pg_database WHERE datname LIKE 'alembic_lint_%' AND datname NOT LIKE 'alembic_lint_cache_%'"
+                )
             ).scalar()
         assert left == 0
     finally:

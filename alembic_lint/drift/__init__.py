@@ -203,11 +203,11 @@ def _run(
                 progress(f"{direction} {len(done)} of {max(total - held, len(done))}: {revision}")
 
         outcome = run_child(job, served.serve, step=step, progress=progress or (lambda t: None))
-        facts = outcome.facts
-        if facts is not None and _complete(facts) and served.main is not None and done:
+        complete = outcome.facts is not None and _complete(outcome.facts)
+        if served.main is not None and complete and done:
             served.main.keep()  # the migrated state, for the next run
-        elif facts is not None and not _complete(facts) and served.main is not None:
-            if served.main.held and served.main_pool is not None:
+        elif served.main is not None and served.main_pool is not None and not complete:
+            if served.main.held:  # the cached copy may be what failed
                 served.main_pool.evict()
     return outcome, served, done
 
@@ -256,7 +256,14 @@ def _drift(
         if not _complete(facts or {}) and served.main is not None and served.main.held:
             # the cached database may be what failed: once more from scratch
             outcome, served, _ = _run(
-                history, project, settings, options, cwd=cwd, cache=None, progress=progress, note=note
+                history,
+                project,
+                settings,
+                options,
+                cwd=cwd,
+                cache=None,
+                progress=progress,
+                note=note,
             )
             facts = outcome.facts
     except Refusal as exc:

@@ -63,7 +63,9 @@ def _mysql_account(parsed: object, *, stack: contextlib.ExitStack, note: Note) -
         with admin.connect() as conn:
             for host in ("%", "localhost"):
                 conn.execute(sa.text(f"CREATE USER '{user}'@'{host}' IDENTIFIED BY '{password}'"))
-                conn.execute(sa.text(f"GRANT ALL PRIVILEGES ON `{database}`.* TO '{user}'@'{host}'"))
+                conn.execute(
+                    sa.text(f"GRANT ALL PRIVILEGES ON `{database}`.* TO '{user}'@'{host}'")
+                )
     except sa.exc.DBAPIError:
         admin.dispose()
         note(

@@ -22,7 +22,6 @@ import os
 import re
 import sys
 import traceback
-from collections.abc import Iterator
 from typing import IO, Any
 
 from alembic_lint.drift.guard import Guard, GuardError
@@ -127,9 +126,9 @@ class Files:
         kept = set()
         for path in found:
             real = os.path.realpath(os.path.abspath(path))
-            if real.startswith(self.roots) and not real.startswith(self.exclude):
-                if os.path.isfile(real):
-                    kept.add(real)
+            inside = real.startswith(self.roots) and not real.startswith(self.exclude)
+            if inside and os.path.isfile(real):
+                kept.add(real)
         return sorted(kept)
 
 
@@ -273,7 +272,9 @@ def snapshot(engine: Any) -> list[str]:
             for unique in inspector.get_unique_constraints(table):
                 facts.add(f"unique constraint {table}.{unique['name']}")
             for fk in inspector.get_foreign_keys(table):
-                facts.add(f"foreign key {table}.{fk['name'] or ','.join(fk['constrained_columns'])}")
+                facts.add(
+                    f"foreign key {table}.{fk['name'] or ','.join(fk['constrained_columns'])}"
+                )
     return sorted(facts)
 
 
@@ -385,10 +386,6 @@ def main() -> None:  # pragma: no cover - runs in the child process; tests drive
             code = 3
     sys.stderr.flush()
     os._exit(code)
-
-
-def _iter_lines(stream: IO[str]) -> Iterator[str]:
-    yield from stream
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -155,7 +155,13 @@ def roundtrip(found: Mapping[str, Any], where: Where) -> Diagnostic:
     if found["code"] == "AL903":
         message = f"downgrade of `{rev}` failed: {found['error']}"
         return Diagnostic(
-            shown, line, 1, "AL903", message, "fix downgrade(), or raise to declare it irreversible", rev
+            shown,
+            line,
+            1,
+            "AL903",
+            message,
+            "fix downgrade(), or raise to declare it irreversible",
+            rev,
         )
     parts = [f"leaves {', '.join(found['left'])}"] if found["left"] else []
     parts += [f"removes {', '.join(found['lost'])}"] if found["lost"] else []

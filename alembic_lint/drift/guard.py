@@ -321,4 +321,3 @@ class _Loader(importlib.abc.Loader):
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
-

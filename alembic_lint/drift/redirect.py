@@ -48,7 +48,11 @@ _TARGET_ARGS = frozenset(
 # (family, async) -> drivers in order of preference, with the module each needs
 _DRIVERS: dict[tuple[str, bool], tuple[tuple[str, str], ...]] = {
     ("postgresql", False): (("psycopg", "psycopg"), ("psycopg2", "psycopg2"), ("pg8000", "pg8000")),
-    ("postgresql", True): (("asyncpg", "asyncpg"), ("psycopg", "psycopg"), ("psycopg_async", "psycopg")),
+    ("postgresql", True): (
+        ("asyncpg", "asyncpg"),
+        ("psycopg", "psycopg"),
+        ("psycopg_async", "psycopg"),
+    ),
     ("sqlite", False): (("pysqlite", "sqlite3"),),
     ("sqlite", True): (("aiosqlite", "aiosqlite"),),
     ("mysql", False): (
@@ -142,9 +146,7 @@ def clean_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     cleaned = {k: v for k, v in kwargs.items() if k not in _DROPPED_KWARGS}
     connect_args = cleaned.get("connect_args")
     if isinstance(connect_args, dict):
-        cleaned["connect_args"] = {
-            k: v for k, v in connect_args.items() if k not in _TARGET_ARGS
-        }
+        cleaned["connect_args"] = {k: v for k, v in connect_args.items() if k not in _TARGET_ARGS}
     return cleaned
 
 

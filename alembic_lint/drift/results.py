@@ -11,6 +11,7 @@ env.py commonly reads. Only complete runs are kept (clean, or AL901 findings); a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -22,7 +23,9 @@ from typing import Any
 
 from alembic_lint.diagnostics import Diagnostic
 
-_ENV_NAMES = re.compile(r"URL|DATABASE|(^|_)DB($|_)|^POSTGRES|^PG|^MYSQL|^MARIADB|^SQLALCHEMY|^FLASK_")
+_ENV_NAMES = re.compile(
+    r"URL|DATABASE|(^|_)DB($|_)|^POSTGRES|^PG|^MYSQL|^MARIADB|^SQLALCHEMY|^FLASK_"
+)
 KEEP = 8
 
 
@@ -96,10 +99,8 @@ class Results:
             pass
 
     def evict(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(self.path)
-        except OSError:
-            pass
 
     def _prune(self) -> None:
         entries = sorted(
