@@ -206,9 +206,9 @@ def _run(
         complete = outcome.facts is not None and _complete(outcome.facts)
         if served.main is not None and complete and done:
             served.main.keep()  # the migrated state, for the next run
-        elif served.main is not None and served.main_pool is not None and not complete:
-            if served.main.held:  # the cached copy may be what failed
-                served.main_pool.evict()
+        elif served.main is not None and served.main.held and not complete:
+            assert served.main_pool is not None
+            served.main_pool.evict()  # the cached copy may be what failed
     return outcome, served, done
 
 
