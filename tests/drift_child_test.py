@@ -429,3 +429,102 @@ def test_cache_is_keyed_on_what_the_run_read(project, tmp_path):
     assert [d.code for d in run(project, options)] == ["AL901", "AL901"]
     assert os.listdir(tmp_path / "cache")
     assert sys.modules.get("extra") is None
+
+
+FLASK_APP = """
+from flask import Flask
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class User(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(100))
+    phone = db.Column(db.String(20))
+
+
+def create_app():
+    app = Flask(__name__)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///production.db"
+    db.init_app(app)
+    Migrate(app, db)
+    return app
+"""
+
+
+def test_flask_migrate_with_an_app_factory(tmp_path, monkeypatch):
+    """`flask db init` + `flask db migrate` made the project; drift runs from its root, in the
+    app's context, and never creates the app's own database."""
+    import subprocess
+
+    root = tmp_path / "flaskapp"
+    root.mkdir()
+    (root / "app.py").write_text(FLASK_APP.replace("    phone = db.Column(db.String(20))\n", ""))
+    flask = str(Path(sys.executable).with_name("flask"))
+    env = {**os.environ, "FLASK_APP": "app"}
+    subprocess.run([flask, "db", "init"], cwd=root, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [flask, "db", "migrate", "-m", "users"], cwd=root, env=env, check=True, capture_output=True
+    )
+    for leftover in (root / "instance").glob("*.db"):
+        leftover.unlink()
+    (root / "app.py").write_text(FLASK_APP)
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("FLASK_APP", raising=False)
+    from alembic_lint.config import Settings
+    from alembic_lint.discover import Locator, find_project
+    from alembic_lint.drift import drift
+
+    found = drift(
+        find_project(Locator(), cwd=root, environ={}), Settings(), DriftOptions(), cwd=str(root)
+    )
+    assert [(d.code, d.message) for d in found.diagnostics] == [
+        ("AL901", 'table "user": column "phone" is in the models but no migration creates it')
+    ]
+    assert not list((root / "instance").glob("*.db"))
+
+
+def test_accounts_without_the_rights_to_narrow(project):
+    """An account that may create databases but not accounts (MariaDB) or event triggers
+    (PostgreSQL): drift still runs, and says what it could not fence off."""
+    mariadb = _server("mysql+pymysql://root@127.0.0.1:3306/test")
+    pg = _server(PG_URL)
+    admin_my = sa.create_engine(mariadb, isolation_level="AUTOCOMMIT")
+    admin_pg = sa.create_engine(pg, isolation_level="AUTOCOMMIT")
+    with admin_my.connect() as conn:
+        conn.execute(sa.text("DROP USER IF EXISTS 'drift_nogrant'@'%'"))
+        conn.execute(sa.text("CREATE USER 'drift_nogrant'@'%'"))
+        conn.execute(
+            sa.text(
+                "GRANT CREATE, DROP, ALTER, SELECT, INSERT, UPDATE, DELETE, INDEX, REFERENCES ON *.* TO 'drift_nogrant'@'%'"
+            )
+        )
+    with admin_pg.connect() as conn:
+        conn.execute(sa.text("DROP ROLE IF EXISTS drift_createdb"))
+        conn.execute(sa.text("CREATE ROLE drift_createdb LOGIN CREATEDB"))
+    try:
+        for url, expected in (
+            (
+                "mysql+pymysql://drift_nogrant@127.0.0.1:3306/test",
+                "cannot create a temporary account",
+            ),
+            (
+                "postgresql+psycopg://drift_createdb@127.0.0.1:5432/test",
+                "cannot create an event trigger",
+            ),
+        ):
+            notes: list[str] = []
+            assert [d.code for d in run(project, DriftOptions(url=url), note=notes.append)] == [
+                "AL901",
+                "AL901",
+            ]
+            assert any(n.startswith(expected) for n in notes), notes
+    finally:
+        with admin_my.connect() as conn:
+            conn.execute(sa.text("DROP USER IF EXISTS 'drift_nogrant'@'%'"))
+        with admin_pg.connect() as conn:
+            conn.execute(sa.text("DROP ROLE IF EXISTS drift_createdb"))
+        admin_my.dispose()
+        admin_pg.dispose()
