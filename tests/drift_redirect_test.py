@@ -61,7 +61,7 @@ def test_adapt_names_the_missing_driver(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "aiomysql", None)
     monkeypatch.setitem(sys.modules, "asyncmy", None)
-    with pytest.raises(MissingDriver, match="async mysql engine.*pip install aiomysql"):
+    with pytest.raises(MissingDriver, match=r"async mysql engine.*pip install aiomysql"):
         adapt("mysql+pymysql://u@h/d", "mysql+aiomysql://u@h/d", is_async=True)
     with pytest.raises(MissingDriver, match="pip install a driver"):
         adapt("oracle://u@h/d", "oracle://u@h/d", is_async=False)
