@@ -528,3 +528,25 @@ def test_accounts_without_the_rights_to_narrow(project):
             conn.execute(sa.text("DROP ROLE IF EXISTS drift_createdb"))
         admin_my.dispose()
         admin_pg.dispose()
+
+
+def test_multiprocessing_cannot_start_an_unguarded_interpreter(project, victim):
+    """spawn and forkserver start a fresh interpreter without an audit event of their own."""
+    before = victim.read_bytes()
+    path = project / "worker.py"
+    path.write_text(
+        "import sqlite3\n\n\ndef work(target):\n    sqlite3.connect(target).execute('DELETE FROM precious')\n"
+    )
+    inject(
+        project,
+        f"""
+        import multiprocessing, worker
+        process = multiprocessing.get_context("spawn").Process(target=worker.work, args=({str(victim)!r},))
+        process.start()
+        process.join()
+        """,
+    )
+    [found] = run(project)
+    assert found.code == "AL905"
+    assert "starting a child process" in found.message
+    assert untouched(victim, before)

@@ -152,6 +152,18 @@ class Guard:
 
     def install(self) -> None:
         sys.addaudithook(self._audit)
+        # multiprocessing's spawn and forkserver start interpreters through fork_exec, which
+        # raises no audit event of its own
+        try:
+            import _posixsubprocess
+        except ImportError:  # pragma: no cover - Windows
+            pass
+        else:
+
+            def refusing_fork_exec(*args: Any, **kwargs: Any) -> Any:
+                self.refuse("starting a child process (fork_exec)")
+
+            _posixsubprocess.fork_exec = refusing_fork_exec
         sys.meta_path.insert(0, _Wrapping(self))
         for name in list(sys.modules):
             _wrap_driver(self, name, sys.modules[name])
