@@ -94,7 +94,8 @@ def describe_url(url: Any) -> Request:
         backend = parsed.get_backend_name()
         parsed.get_dialect()
     except Exception:  # an unusable placeholder such as driver://user:pass@localhost/dbname
-        return Request(None, "")
+        # told apart by its text: the multidb template names two placeholders, two databases
+        return Request(None, str(url))
     name = f"{backend}://{parsed.host or ''}:{parsed.port or ''}/{parsed.database or ''}"
     return Request(backend, name)
 
