@@ -19,7 +19,10 @@ from alembic_lint.drift.redirect import (
     ("url", "request_"),
     [
         (SENTINEL_URL, Request(None, "")),
-        ("driver://user:pass@localhost/dbname", Request(None, "driver://user:pass@localhost/dbname")),
+        (
+            "driver://user:pass@localhost/dbname",
+            Request(None, "driver://user:pass@localhost/dbname"),
+        ),
         ("not a url", Request(None, "not a url")),
         ("postgresql+asyncpg://u:p@db:5433/app", Request("postgresql", "postgresql://db:5433/app")),
         ("postgresql://u@db/app", Request("postgresql", "postgresql://db:/app")),

@@ -59,28 +59,30 @@ def _mysql_account(parsed: object, *, stack: contextlib.ExitStack, note: Note) -
     password = secrets.token_hex(16)
     database = url.database
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    created: list[str] = []
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            for host in created:
+                conn.execute(sa.text(f"DROP USER IF EXISTS '{user}'@'{host}'"))
+        admin.dispose()
+
+    stack.callback(drop)
     try:
         with admin.connect() as conn:
             for host in ("%", "localhost"):
                 conn.execute(sa.text(f"CREATE USER '{user}'@'{host}' IDENTIFIED BY '{password}'"))
+                created.append(host)
                 conn.execute(
                     sa.text(f"GRANT ALL PRIVILEGES ON `{database}`.* TO '{user}'@'{host}'")
                 )
     except sa.exc.DBAPIError:
-        admin.dispose()
         note(
             "cannot create a temporary account on the server: names qualified with another "
             "database (schema=...) are not fenced off"
         )
         return url.render_as_string(hide_password=False)
 
-    def drop() -> None:
-        with admin.connect() as conn:
-            for host in ("%", "localhost"):
-                conn.execute(sa.text(f"DROP USER IF EXISTS '{user}'@'{host}'"))
-        admin.dispose()
-
-    stack.callback(drop)
     return url.set(username=user, password=password).render_as_string(hide_password=False)
 
 
