@@ -511,7 +511,7 @@ def test_accounts_without_the_rights_to_narrow(project):
                 "cannot create a temporary account",
             ),
             (
-                "postgresql+psycopg://drift_createdb@127.0.0.1:5432/test",
+                PG_URL.replace("postgres@", "drift_createdb@"),
                 "cannot create an event trigger",
             ),
         ):

@@ -25,7 +25,10 @@ from alembic_lint.discover import Locator, find_project
 from alembic_lint.drift import DriftOptions, drift
 from alembic_lint.drift.describe import describe
 
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# SQLAlchemy 1.4 (tested in CI's oldest-versions run) has no psycopg 3 dialect
+PG_URL = "postgresql+{}://postgres@127.0.0.1:5432/test".format(
+    "psycopg" if sa.__version__ >= "2" else "psycopg2"
+)
 MARIADB_URL = "mysql+pymysql://root@127.0.0.1:3306/test"
 
 
@@ -286,7 +289,7 @@ def test_without_create_database_privileges(project, capsys):
         conn.execute(sa.text("DROP ROLE IF EXISTS drift_limited"))
         conn.execute(sa.text("CREATE ROLE drift_limited LOGIN NOCREATEDB"))
         conn.execute(sa.text("CREATE DATABASE drift_limited OWNER drift_limited"))
-    limited = "postgresql+psycopg://drift_limited@127.0.0.1:5432/drift_limited"
+    limited = PG_URL.replace("postgres@", "drift_limited@").replace("/test", "/drift_limited")
     notes: list[str] = []
     try:
         found = run(project, DriftOptions(url=limited), note=notes.append)

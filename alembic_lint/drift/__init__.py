@@ -165,7 +165,9 @@ class _Databases:
 def _same_database(url: str, given: str | None) -> bool:
     import sqlalchemy as sa
 
-    return given is not None and sa.make_url(url).database == sa.make_url(given).database
+    return (
+        given is not None and sa.engine.make_url(url).database == sa.engine.make_url(given).database
+    )
 
 
 def _run(

@@ -42,7 +42,7 @@ def narrow(url: str, *, stack: contextlib.ExitStack, note: Note) -> str:
     """The URL the child gets for the disposable database ``url``."""
     import sqlalchemy as sa
 
-    parsed = sa.make_url(url)
+    parsed = sa.engine.make_url(url)
     backend = parsed.get_backend_name()
     if backend in ("mysql", "mariadb"):
         return _mysql_account(parsed, stack=stack, note=note)

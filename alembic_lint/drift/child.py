@@ -180,6 +180,7 @@ def _config(job: dict[str, Any], scratch: str) -> Any:
         cfg.set_main_option("alembic_lint.target_metadata", _escape(job["target_metadata"]))
         cfg.set_main_option("script_location", _escape(own))
         cfg.set_main_option("path_separator", "os")
+        cfg.set_main_option("version_path_separator", "os")  # what Alembic < 1.16 reads
         cfg.set_main_option("version_locations", _escape(os.pathsep.join(job["versions"])))
     elif not cfg.get_main_option("script_location"):
         cfg.set_main_option("script_location", _escape(job["script_location"]))

@@ -84,14 +84,10 @@ def embedded_postgres(
 
 
 def _driver(url: str) -> str:
-    """``postgresql://`` with whichever DBAPI driver is installed (psycopg 3, else psycopg2)."""
-    import importlib.util
+    """The server URL with a synchronous driver that is installed and that SQLAlchemy knows."""
+    from alembic_lint.drift.redirect import sync_url
 
-    if url.startswith("postgresql://"):
-        for module, name in (("psycopg", "psycopg"), ("psycopg2", "psycopg2")):
-            if importlib.util.find_spec(module) is not None:
-                return url.replace("postgresql://", f"postgresql+{name}://", 1)
-    return url
+    return sync_url(url)
 
 
 @contextlib.contextmanager
@@ -104,7 +100,7 @@ def on_server(url: str, *, note: Note, templates: Templates | None = None) -> It
     """
     import sqlalchemy as sa
 
-    given = sa.make_url(_driver(url))
+    given = sa.engine.make_url(_driver(url))
     name = f"alembic_lint_{secrets.token_hex(6)}"
     admin = sa.create_engine(given, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     try:
@@ -329,7 +325,7 @@ class Pool:
             )
             import sqlalchemy as sa
 
-            self.dialect = sa.make_url(made.url).get_backend_name()
+            self.dialect = sa.engine.make_url(made.url).get_backend_name()
         self.made[label] = made
         return made
 

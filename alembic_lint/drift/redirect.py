@@ -126,7 +126,7 @@ def adapt(disposable: str, original: Any, *, is_async: bool) -> str:
         own_driver = None
     ordered = sorted(candidates, key=lambda c: c[0] != own_driver)
     for driver, module in ordered:
-        if _installed(module):
+        if usable(fam, driver, module):
             return target.set(drivername=f"{fam}+{driver}").render_as_string(hide_password=False)
     wanted = " or ".join(module for _, module in candidates) or "a driver"
     kind = "an async" if is_async else "a"
@@ -136,11 +136,32 @@ def adapt(disposable: str, original: Any, *, is_async: bool) -> str:
     )
 
 
-def _installed(module: str) -> bool:
+def usable(fam: str, driver: str, module: str) -> bool:
+    """The driver's module is installed and this SQLAlchemy has a dialect for it (SQLAlchemy 1.4
+    has no psycopg 3 dialect)."""
+    import sqlalchemy as sa
+
     try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
+        if importlib.util.find_spec(module) is None:
+            return False
+        sa.engine.make_url(f"{fam}+{driver}://").get_dialect()
+    except Exception:
         return False
+    return True
+
+
+def sync_url(url: str) -> str:
+    """``url`` with the first usable synchronous driver of its kind (for the parent's own
+    connections to a server)."""
+    import sqlalchemy as sa
+
+    parsed = sa.engine.make_url(url)
+    fam = family(parsed.get_backend_name())
+    own = parsed.get_driver_name()
+    for driver, module in sorted(_DRIVERS.get((fam, False), ()), key=lambda c: c[0] != own):
+        if usable(fam, driver, module):
+            return parsed.set(drivername=f"{fam}+{driver}").render_as_string(hide_password=False)
+    return url
 
 
 def clean_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
