@@ -550,3 +550,37 @@ def test_multiprocessing_cannot_start_an_unguarded_interpreter(project, victim):
     assert found.code == "AL905"
     assert "starting a child process" in found.message
     assert untouched(victim, before)
+
+
+def test_a_forked_process_is_stopped_and_reported(project, victim):
+    before = victim.read_bytes()
+    line = inject(
+        project,
+        f"""
+        import os, sqlite3
+        pid = os.fork()
+        if pid == 0:
+            sqlite3.connect({str(victim)!r}).execute("DELETE FROM precious")
+            os._exit(0)
+        os.waitpid(pid, 0)
+        """,
+    )
+    [found] = run(project)
+    assert (found.code, found.line) == ("AL905", line + 3)
+    assert untouched(victim, before)
+
+
+def test_a_thread_is_blamed_on_the_line_that_started_it(project, victim):
+    line = inject(
+        project,
+        f"""
+        import asyncio, aiosqlite
+        async def go():
+            async with aiosqlite.connect({str(victim)!r}):
+                pass
+        asyncio.run(go())
+        """,
+    )
+    [found] = run(project)
+    assert found.code == "AL905"
+    assert line <= found.line <= line + 5

@@ -327,6 +327,7 @@ def run(job: dict[str, Any], channel: Channel, scratch: str) -> dict[str, Any]:
     """Everything the child does, from an installed guard to the facts it reports."""
     roots = tuple(job["roots"])
     guard = Guard(roots)
+    guard.report = lambda violation: channel.send({"violation": list(violation)})
     files = Files(guard.roots, guard.exclude)
     sys.addaudithook(files.audit)
     guard.install()

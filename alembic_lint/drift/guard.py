@@ -35,7 +35,7 @@ import socket
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import FrameType, ModuleType
 from typing import Any, NamedTuple, NoReturn
 
@@ -102,7 +102,11 @@ class Guard:
         self.sqlite_files: set[str] = set()
         self.identities: set[tuple[str, ...]] = set()
         self.violations: list[Violation] = []
+        self.report: Callable[[Violation], None] = lambda violation: None
+        """Called with each violation of a forked process (the child sets it to its channel)."""
         self._local = threading.local()
+        self._pid = os.getpid()
+        self._started: dict[int | None, tuple[str | None, int]] = {}
 
     # -- what is allowed --------------------------------------------------------------------
 
@@ -141,17 +145,28 @@ class Guard:
                 if real.startswith(self.roots) and not real.startswith(self.exclude):
                     return real, frame.f_lineno
             frame = frame.f_back
-        return None, 1
+        # a thread's own stack holds only library code (aiosqlite's worker): the project line
+        # is the one that started the thread
+        return self._started.get(threading.get_ident(), (None, 1))
+
+    def record(self, violation: Violation) -> None:
+        self.violations.append(violation)
+        if os.getpid() != self._pid:
+            # a process that env.py forked: only the channel reaches the parent, and a copy of
+            # the run must not go on to migrate and report twice
+            self.report(violation)
+            os._exit(70)
 
     def refuse(self, what: str) -> NoReturn:
         path, line = self.where(sys._getframe(1))
-        self.violations.append(Violation(what, path, line))
+        self.record(Violation(what, path, line))
         raise GuardError(f"{what}: drift stopped it before it connected")
 
     # -- installing -------------------------------------------------------------------------
 
     def install(self) -> None:
         sys.addaudithook(self._audit)
+        self._follow_threads()
         # multiprocessing's spawn and forkserver start interpreters through fork_exec, which
         # raises no audit event of its own
         try:
@@ -167,6 +182,23 @@ class Guard:
         sys.meta_path.insert(0, _Wrapping(self))
         for name in list(sys.modules):
             _wrap_driver(self, name, sys.modules[name])
+
+    def _follow_threads(self) -> None:
+        guard, start = self, threading.Thread.start
+        bootstrap = threading.Thread._bootstrap  # type: ignore[attr-defined]
+
+        def started(thread: threading.Thread) -> None:
+            thread.__dict__["_alembic_lint_origin"] = guard.where(sys._getframe(1))
+            start(thread)
+
+        def run(thread: threading.Thread) -> None:
+            guard._started[threading.get_ident()] = thread.__dict__.get(
+                "_alembic_lint_origin", (None, 1)
+            )
+            bootstrap(thread)
+
+        threading.Thread.start = started  # type: ignore[assignment]
+        threading.Thread._bootstrap = run  # type: ignore[attr-defined]
 
     def install_sqlalchemy(self) -> None:
         """The ``do_connect`` listener on every engine (after SQLAlchemy is imported)."""
@@ -228,7 +260,7 @@ class Guard:
         if path is None or path in self.sqlite_files:
             return _SQLITE_OK
         where = self.where(sys._getframe(1))
-        self.violations.append(Violation(f"ATTACH DATABASE {arg1!r}", *where))
+        self.record(Violation(f"ATTACH DATABASE {arg1!r}", *where))
         return _SQLITE_DENY
 
 

@@ -52,6 +52,7 @@ def run_child(
         )
         assert proc.stdin is not None and proc.stdout is not None
         facts: dict[str, Any] | None = None
+        forked: list[list[Any]] = []
         refused: Refusal | None = None
         try:
             proc.stdin.write(json.dumps(job) + "\n")
@@ -70,6 +71,8 @@ def run_child(
                     step(*message["step"])
                 elif "progress" in message:
                     progress(message["progress"])
+                elif "violation" in message:
+                    forked.append(message["violation"])  # from a process env.py forked
                 elif "done" in message:
                     facts = message["done"]
             code = proc.wait()
@@ -81,5 +84,7 @@ def run_child(
             proc.stdout.close()
         if refused is not None:
             raise refused
+        if facts is not None and forked:
+            facts["violations"] = [*facts.get("violations", []), *forked]
         err.seek(0)
         return Outcome(facts, code, err.read())
