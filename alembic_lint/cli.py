@@ -155,8 +155,13 @@ def _rule_args(rule: argparse.ArgumentParser) -> None:
     rule.add_argument("code", help="a code (AL101) or name (multiple-heads)")
 
 
-def _no_args(parser: argparse.ArgumentParser) -> None:
-    return None
+def _rules_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--select",
+        type=_csv,
+        metavar="SELECTORS",
+        help="list only what these selectors choose (codes, prefixes, names, ALL)",
+    )
 
 
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
@@ -165,7 +170,7 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = 
     "rebase": ("re-point this branch's new revision onto the other head", _rebase_args),
     "fix": ("rewrite docstring id lines (AL304) and the head file (AL505)", _fix_args),
     "rule": ("show the documentation of a rule", _rule_args),
-    "rules": ("list all rules", _no_args),
+    "rules": ("list all rules, or what --select chooses", _rules_args),
 }
 
 
@@ -322,10 +327,15 @@ def _rule(code: str) -> int:
     return 0
 
 
-def _rules() -> int:
+def _rules(select: Sequence[str] | None) -> int:
     from alembic_lint import rules
 
+    chosen = None
+    if select is not None:
+        chosen = frozenset().union(*(rules.resolve(s, where="--select") for s in select))
     for rule in rules.ALL_RULES:
+        if chosen is not None and rule.code not in chosen:
+            continue
         default = "on" if rule.default else "opt-in"
         sys.stdout.write(f"{rule.code}  {rule.name:<26} {default:<7} {rule.summary}\n")
     return 0
@@ -341,7 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "rule":
             return _rule(args.code)
         if args.command == "rules":
-            return _rules()
+            return _rules(args.select)
         if args.command == "rebase":
             return _rebase(args)
         if args.command == "drift":

@@ -223,3 +223,18 @@ def test_rebase_and_fix_commands(tmp_path, monkeypatch, capsys):
         capsys.readouterr().err
         == "alembic-lint: error: there is only one head per branch; nothing to rebase\n"
     )
+
+
+def test_rules_select_shows_what_a_selector_chooses(capsys):
+    assert main(["rules", "--select", "AL20,multiple-heads"]) == 0
+    codes = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert codes == ["AL101", *(f"AL20{i}" for i in range(1, 7))]
+    assert main(["rules", "--select", "A"]) == 2
+    assert capsys.readouterr().err == "alembic-lint: error: --select: unknown rule code or name `A`\n"
+
+
+@pytest.mark.parametrize("flag", ["--select", "--ignore", "--extend-select"])
+def test_bad_selectors_on_the_command_line_are_named(project, capsys, flag):
+    assert main(["check", flag, "AL2x"]) == 2
+    assert "unknown rule code or name `AL2x`" in capsys.readouterr().err
+    assert main(["check", "--select", "ALL"]) == 0
