@@ -230,7 +230,9 @@ def test_rules_select_shows_what_a_selector_chooses(capsys):
     codes = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert codes == ["AL101", *(f"AL20{i}" for i in range(1, 7))]
     assert main(["rules", "--select", "A"]) == 2
-    assert capsys.readouterr().err == "alembic-lint: error: --select: unknown rule code or name `A`\n"
+    assert (
+        capsys.readouterr().err == "alembic-lint: error: --select: unknown rule code or name `A`\n"
+    )
 
 
 @pytest.mark.parametrize("flag", ["--select", "--ignore", "--extend-select"])

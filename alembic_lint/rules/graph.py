@@ -274,7 +274,11 @@ _KNOWN_PLACEHOLDERS = frozenset(
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_RUNS = tuple(run * 2 for base in (_HEX, _LETTERS) for run in (base, base[::-1]))
+# Hand-typed runs wrap around within the digits (`7890123`) or within hex letters (`efabc`),
+# as in `f8a9b0c1d2e3`, as well as through all sixteen hex digits.
+_RUNS = tuple(
+    run * 2 for base in (_HEX, _LETTERS, _HEX[:10], _HEX[10:]) for run in (base, base[::-1])
+)
 _RUNS_OF_4 = frozenset(run[i : i + 4] for run in _RUNS for i in range(len(run) - 3))
 
 
@@ -314,7 +318,9 @@ def placeholder_revision_id(ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
     Reports a revision id that was typed by hand as a placeholder: `000000000000`,
-    `a1b2c3d4e5f6`, `123456789abc`, `abcdef123456`, `deadbeefcafe` and the like.
+    `a1b2c3d4e5f6`, `123456789abc`, `abcdef123456`, `deadbeefcafe` and the like. Runs count
+    ascending or descending, and may wrap around within the digits or the letters, as
+    `f8a9b0c1d2e3` (`fabcde` interleaved with `890123`) does.
 
     ## Why is this bad?
     Alembic's ids are random so that revisions made on different branches, or copied between
