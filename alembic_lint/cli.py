@@ -239,6 +239,10 @@ def _check(args: argparse.Namespace) -> int:
             result.diagnostics, names=names, color=color, checked=result.files
         )
     )
+    for error in result.errors:  # the findings above are incomplete: say so, and exit 2
+        print(f"alembic-lint: internal error: {error}", file=sys.stderr)
+    if result.errors:
+        return 2
     return 1 if result.diagnostics else 0
 
 

@@ -240,3 +240,58 @@ def test_bad_selectors_on_the_command_line_are_named(project, capsys, flag):
     assert main(["check", flag, "AL2x"]) == 2
     assert "unknown rule code or name `AL2x`" in capsys.readouterr().err
     assert main(["check", "--select", "ALL"]) == 0
+
+
+def test_a_crashing_rule_keeps_the_other_findings_and_exits_2(project, monkeypatch, capsys):
+    from alembic_lint import rules
+
+    def crash(script, ctx):
+        raise KeyError("boom")
+        yield  # pragma: no cover - a generator, as every check is
+
+    broken = tuple(
+        rule._replace(check=crash) if rule.code == "AL305" else rule for rule in rules.ALL_RULES
+    )
+    monkeypatch.setattr(rules, "ALL_RULES", broken)
+    (project / "e41f7b20c9d3_more.py").write_text(
+        revision("e41f7b20c9d3", "5d2e8a41c07f", message="wip")
+    )
+    assert main([]) == 2
+    out, err = capsys.readouterr()
+    assert "AL301 revision message `wip` is a placeholder" in out
+    assert err.splitlines() == [
+        "alembic-lint: internal error: rule AL305 (filename-mismatch) failed on "
+        f"migrations/versions/{name}: KeyError: 'boom'"
+        for name in ("5d2e8a41c07f_email.py", "7c1e9d0b4a52_init.py", "e41f7b20c9d3_more.py")
+    ]
+
+
+def test_a_parser_crash_is_reported_on_its_file(project, monkeypatch, capsys):
+    from alembic_lint import astread
+
+    real = astread.read
+
+    def fragile(data, path, **kwargs):
+        if path.endswith("5d2e8a41c07f_email.py"):
+            raise IndexError("parser bug")
+        return real(data, path, **kwargs)
+
+    monkeypatch.setattr(astread, "read", fragile)
+    assert main(["--no-cache"]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "migrations/versions/5d2e8a41c07f_email.py:1:1: AL001 cannot parse: internal error of the parser "
+        "(IndexError: parser bug); please report it"
+    ) in out
+
+
+def test_odd_files_and_unreadable_locations_from_the_command_line(project, capsys):
+    os.mkfifo(project / "ab12cd34ef56_fifo.py")
+    assert main(["--no-cache"]) == 1
+    out = capsys.readouterr().out
+    assert "ab12cd34ef56_fifo.py:1:1: AL005 cannot read file: not a regular file (a FIFO)" in out
+    assert main(["--version-location", "migrations/versoins"]) == 2
+    assert capsys.readouterr().err == (
+        "alembic-lint: error: version location `migrations/versoins` cannot be read: "
+        "No such file or directory\n"
+    )

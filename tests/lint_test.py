@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import pytest
 
 from alembic_lint.config import Settings
+from alembic_lint.diagnostics import UsageError
 from alembic_lint.discover import Project
 from alembic_lint.lint import PER_WORKER, lint, parse_all
 from tests.builders import revision
@@ -54,8 +57,51 @@ def test_start_after_skips_legacy_per_revision_findings_only(tmp_path):
 
 
 def test_empty_history_is_clean(tmp_path):
+    (tmp_path / "versions").mkdir()
     result = lint(project_at(tmp_path), Settings(), cwd=tmp_path)
     assert (result.diagnostics, result.files) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("make", "why"),
+    [
+        (lambda p: None, "No such file or directory"),
+        (lambda p: p.write_text(""), "Not a directory"),
+        (lambda p: p.symlink_to(p), "Too many levels of symbolic links"),
+    ],
+)
+def test_a_version_location_that_cannot_be_listed_is_an_error(tmp_path, make, why):
+    """Never "All checks passed" when nothing could be checked."""
+    make(tmp_path / "versions")
+    with pytest.raises(UsageError, match=f"version location `versions` cannot be read: {why}"):
+        lint(project_at(tmp_path), Settings(), cwd=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("make", "why"),
+    [
+        (lambda p: os.mkfifo(p), r"not a regular file \(a FIFO\)"),
+        (lambda p: p.symlink_to("/dev/zero"), r"not a regular file \(a device\)"),
+        (lambda p: p.symlink_to(p), "Too many levels of symbolic links"),
+        (lambda p: p.write_bytes(b"#" * (10 << 20) + b"\n"), "larger than 10 MiB"),
+    ],
+)
+def test_odd_files_are_al005_and_never_block(tmp_path, make, why):
+    write_chain(tmp_path / "versions", 2)
+    odd = tmp_path / "versions" / "ab12cd34ef56_odd.py"
+    make(odd)
+    result = lint(project_at(tmp_path), Settings(), cwd=tmp_path)
+    assert [(d.path, d.code) for d in result.diagnostics] == [
+        ("versions/ab12cd34ef56_odd.py", "AL005")
+    ]
+    assert re.search(why, result.diagnostics[0].message)
+
+
+def test_a_file_at_the_size_cap_is_read(tmp_path):
+    write_chain(tmp_path / "versions", 1)
+    big = tmp_path / "versions" / "0000beef0000_step.py"
+    big.write_bytes(big.read_bytes() + b"#" * ((10 << 20) - big.stat().st_size))
+    assert lint(project_at(tmp_path), Settings(), cwd=tmp_path).diagnostics == []
 
 
 def test_cache_gives_the_same_answer_and_sees_edits(tmp_path):

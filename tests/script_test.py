@@ -290,9 +290,7 @@ def test_effects_skip_what_is_not_literal():
             3,
             id="latin-1",
         ),
-        pytest.param(
-            b"\xef\xbb\xbfrevision = 'a'\n# alembic-lint: noqa: AL107\n", 2, id="bom"
-        ),
+        pytest.param(b"\xef\xbb\xbfrevision = 'a'\n# alembic-lint: noqa: AL107\n", 2, id="bom"),
         pytest.param(
             b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\n"
             b"x = '\x93q\x94'\n# alembic-lint: noqa: AL107\n",
@@ -312,7 +310,9 @@ def test_noqa_is_read_as_cpython_reads_the_file(data, line):
 @pytest.mark.parametrize(
     "data",
     [
-        pytest.param(b"revision = 'a'\nx = " + b"(" * 500_000 + b")" * 500_000 + b"\n", id="parens"),
+        pytest.param(
+            b"revision = 'a'\nx = " + b"(" * 500_000 + b")" * 500_000 + b"\n", id="parens"
+        ),
         pytest.param(b"revision = 'a'\nx = " + b"-" * 200_000 + b"1\n", id="unary"),
         pytest.param(b"revision = 'a'\nx = " + b"[" * 150 + b"]" * 150 + b"\n", id="lists"),
         pytest.param(

@@ -198,19 +198,37 @@ def run(
     *,
     files: Iterable[SourceFile],
     in_scope: Iterable[RevisionScript],
+    errors: list[str] | None = None,
 ) -> list[Diagnostic]:
+    """Every rule over its scope. With ``errors``, a rule that crashes on one item loses only
+    that item's findings, and a line naming the rule and the file is added to ``errors``;
+    without it the exception propagates (the tests of one rule want to see it). A UsageError
+    (bad configuration found while checking) always propagates."""
     files = list(files)
     in_scope = list(in_scope)
     found: list[Diagnostic] = []
+
+    def call(rule: Rule, where: str, *args: Any) -> None:
+        try:
+            found.extend(rule.check(*args))
+        except UsageError:
+            raise
+        except Exception as exc:
+            if errors is None:
+                raise
+            errors.append(
+                f"rule {rule.code} ({rule.name}) failed{where}: {type(exc).__name__}: {exc}"
+            )
+
     for rule in rules:
         if rule.scope == "file":
             for item in files:
-                found.extend(rule.check(item, ctx))
+                call(rule, f" on {item.path}", item, ctx)
         elif rule.scope == "graph":
-            found.extend(rule.check(ctx))
+            call(rule, "", ctx)
         elif rule.scope == "revision":
             for script in in_scope:
-                found.extend(rule.check(script, ctx))
+                call(rule, f" on {script.path}", script, ctx)
     return found
 
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from alembic_lint.config import normalize_message
-from alembic_lint.diagnostics import Diagnostic
+from alembic_lint.diagnostics import Diagnostic, UsageError
 from alembic_lint.graph import RevisionGraph
 from alembic_lint.rules import Context, Rule, diag
 from alembic_lint.script import RevisionScript
@@ -128,15 +128,25 @@ def _numbering(ctx: Context) -> _Numbering:
     return found
 
 
+_MAX_DIGITS = 30
+
+
 def _number(graph: RevisionGraph, pattern: re.Pattern[str]) -> _Numbering:
     """Revision id -> (number, digits as written), for messages the pattern numbers."""
     numbers: dict[str, tuple[int, str]] = {}
     users: dict[int, list[str]] = {}
     for rev, script in graph.revisions.items():
         match = pattern.search(script.message)
-        if match is not None:
-            numbers[rev] = (int(match.group(1)), match.group(1))
-            users.setdefault(numbers[rev][0], []).append(rev)
+        digits = match.group(1) if match is not None else None
+        if digits is None or len(digits) > _MAX_DIGITS:
+            continue  # no number, or one too long to be a version (and for int())
+        if not digits.isdecimal():
+            raise UsageError(
+                f"version-pattern `{pattern.pattern}`: its first group matched `{digits}`, "
+                "which is not a number; make the group match digits only, e.g. `(\\d+)`"
+            )
+        numbers[rev] = (int(digits), digits)
+        users.setdefault(numbers[rev][0], []).append(rev)
     active = len(numbers) >= 2 and 2 * len(numbers) >= len(graph.revisions)
     return _Numbering(numbers, {n: tuple(sorted(r)) for n, r in users.items()}, active)
 
@@ -166,6 +176,8 @@ def version_sequence(script: RevisionScript, ctx: Context) -> Iterator[Diagnosti
 
     ## Options
     - `version-pattern`: the regex whose first group is the number; default `^\\s*[vV](\\d+)(?!\\d)`.
+      A group that matches something other than digits is a configuration error (exit 2); a
+      number of more than 30 digits is not a version number and is not counted.
     """
     graph = ctx.graph
     rev = script.revision

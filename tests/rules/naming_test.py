@@ -5,6 +5,7 @@ import re
 import pytest
 
 from alembic_lint.config import Settings
+from alembic_lint.diagnostics import UsageError
 from alembic_lint.rules import Context
 from alembic_lint.rules.naming import carries_revision, filename_mismatch
 from tests.builders import PROJECT, check, history, parse, revision
@@ -213,3 +214,22 @@ def test_al305_accepts_a_missing_date_part():
     percent = PROJECT._replace(file_template="100%%_%(rev)s")
     found = check("AL305", {f"versions/1_{REV}.py": revision(REV, None)}, project=percent)
     assert [d.hint for d in found] == [f"rename the file to match, e.g. `100%_{REV}.py`"]
+
+
+def test_al303_huge_numbers_are_not_versions():
+    """`int()` refuses more than 4,300 digits: such a "number" is not counted, never a crash."""
+    sources = numbered(
+        ("aaa111", None, "v001 init"),
+        ("bbb222", "aaa111", "v" + "9" * 4300 + " users"),
+        ("ccc333", "bbb222", "v003 orders"),
+    )
+    assert check("AL303", sources) == []
+
+
+def test_al303_a_group_that_is_not_digits_is_a_config_error():
+    settings = Settings(version_pattern=re.compile(r"^(\w+) "))
+    sources = numbered(("aaa111", None, "v001 init"), ("bbb222", "aaa111", "v002 users"))
+    with pytest.raises(UsageError, match=r"its first group matched `v001`, which is not a number"):
+        check("AL303", sources, settings=settings)
+    optional = Settings(version_pattern=re.compile(r"^v(\d+)?"))
+    assert check("AL303", numbered(("aaa111", None, "vx")), settings=optional) == []
