@@ -124,7 +124,16 @@ def _optional(decode: Decoder) -> Decoder:
 
 
 def _tuple_of(decode: Decoder) -> Decoder:
-    return lambda value: tuple(decode(item) for item in _list(value))
+    def decode_all(value: Any) -> tuple[Any, ...]:
+        return tuple([decode(item) for item in _list(value)])
+
+    return decode_all
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    if type(value) is not list or not all(type(item) is str for item in value):
+        raise _Bad
+    return tuple(value)
 
 
 def _choice(*allowed: str) -> Decoder:
@@ -137,9 +146,12 @@ def _choice(*allowed: str) -> Decoder:
 
 
 def _record(cls: Callable[..., Any], *fields: Decoder) -> Decoder:
+    size = len(fields)
+
     def decode(value: Any) -> Any:
-        items = _list(value, len(fields))
-        return cls(*(field(item) for field, item in zip(fields, items, strict=True)))
+        if type(value) is not list or len(value) != size:
+            raise _Bad
+        return cls(*[field(item) for field, item in zip(fields, value)])  # noqa: B905
 
     return decode
 
@@ -148,7 +160,6 @@ def _pairs(*items: Any) -> tuple[Any, ...]:
     return items
 
 
-_strs = _tuple_of(_str)
 _effect = _record(OpEffect, _choice("create", "drop"), _str, _str, _optional(_str), _int)
 _function = _optional(
     _record(Function, _int, _int, _choice("empty", "raises", "ops"), _tuple_of(_effect))

@@ -261,3 +261,26 @@ def test_al109_fires_on_merge_with_operations():
         "ddd444", ("bbb222", "ccc333"), upgrade="pass", downgrade="pass"
     )
     assert check("AL109", sources) == []
+
+
+def test_al110_fires_for_characters_alembic_refuses():
+    sources = {
+        "versions/a.py": revision("add-users+1", None),
+        "versions/b.py": revision("b@x:y", "add-users+1"),
+        "versions/c.py": revision("7c1e9d0b4a52_ok", "b@x:y"),
+    }
+    found = check("AL110", sources)
+    assert [(d.path, d.message) for d in found] == [
+        (
+            "versions/a.py",
+            "revision id `add-users+1` contains `+`, `-`, which Alembic does not allow in an id",
+        ),
+        (
+            "versions/b.py",
+            "revision id `b@x:y` contains `:`, `@`, which Alembic does not allow in an id",
+        ),
+    ]
+
+
+def test_al110_quiet_for_ordinary_ids():
+    assert check("AL110", {"versions/a.py": revision("7c1e9d0b4a52", None)}) == []

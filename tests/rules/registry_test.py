@@ -61,7 +61,7 @@ def test_enabled_codes():
     chosen = rules.enabled_codes(
         Settings(select=("AL1",), extend_select=("AL205",), ignore=("AL107",))
     )
-    assert chosen == {f"AL10{i}" for i in range(1, 10)} - {"AL107"} | {"AL205"}
+    assert chosen == {f"AL10{i}" for i in range(1, 10)} - {"AL107"} | {"AL110", "AL205"}
     with_pattern = rules.enabled_codes(Settings(message_pattern=re.compile("x")))
     assert "AL302" in with_pattern
     with pytest.raises(UsageError, match="no `message-pattern`"):
