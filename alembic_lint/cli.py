@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from alembic_lint import __version__
 from alembic_lint.diagnostics import UsageError
@@ -20,6 +20,18 @@ if TYPE_CHECKING:
 
 def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, as every other error (argparse prints the usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"alembic-lint: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _one_line(message: object) -> str:
+    """Multi-line messages (configparser's, for one) folded into the one line on stderr."""
+    return "; ".join(part.strip() for part in str(message).splitlines() if part.strip())
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -177,7 +189,7 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = 
 def _parser(only: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with ``only``, the other commands get no arguments (building them
     all is a measurable share of a pre-commit run)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="alembic-lint",
         description="Lint Alembic migrations without running them.",
         formatter_class=_Formatter,
@@ -366,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         if debug:
             raise
-        print(f"alembic-lint: error: {exc}", file=sys.stderr)
+        print(f"alembic-lint: error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         return 130
@@ -374,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             raise
         print(
-            f"alembic-lint: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            f"alembic-lint: internal error: {type(exc).__name__}: {_one_line(exc)} (run with --debug for the traceback)",
             file=sys.stderr,
         )
         return 2

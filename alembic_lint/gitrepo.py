@@ -102,6 +102,22 @@ def indexed(tree: Worktree, directories: Sequence[str]) -> set[str]:
     return {os.path.join(tree.root, p) for p in listed}
 
 
+def ignored(tree: Worktree, directories: Sequence[str]) -> set[str]:
+    """Absolute paths of the untracked files below ``directories`` that git ignores
+    (``.gitignore``, ``.git/info/exclude``, ``core.excludesFile``)."""
+    listed = _listing(
+        tree,
+        directories,
+        "ls-files",
+        "-z",
+        "--full-name",
+        "--others",
+        "--ignored",
+        "--exclude-standard",
+    )
+    return {os.path.join(tree.root, p) for p in listed}
+
+
 def resolve(tree: Worktree, ref: str) -> str:
     """The commit a ref names; a missing ref is an error that says how to fetch it."""
     done = _git(tree.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")

@@ -385,12 +385,20 @@ def _git_facts(
 
     tree = gitrepo.worktree(cwd)
     if tree is None:
+        if settings.base is not None:
+            raise UsageError(
+                f"base ref `{settings.base}` given, but `{cwd}` is not in a git work tree"
+            )
         return None
     view = _GitView(tree, project, history, cwd)
     indexed = gitrepo.indexed(tree, view.dirs)
     untracked = frozenset(shown for shown, path in view.real.items() if path not in indexed)
+    hidden = frozenset[str]()
+    if untracked:
+        ignored = gitrepo.ignored(tree, view.dirs)
+        hidden = frozenset(s for s in untracked if view.real[s] in ignored)
     if settings.base is None:
-        return rules.GitFacts(untracked)
+        return rules.GitFacts(untracked, ignored=hidden)
 
     base_commit = gitrepo.resolve(tree, settings.base)
     fork = gitrepo.merge_base(tree, base_commit)
@@ -426,6 +434,7 @@ def _git_facts(
         removed=removed,
         merged=merged,
         new=frozenset(rev for rev in our_ids if rev not in base_ids and rev is not None),
+        ignored=hidden,
     )
 
 

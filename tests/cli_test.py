@@ -98,7 +98,9 @@ def test_selection_flags_and_start_after(project, capsys):
     assert main(["--select", "AL1"]) == 0
     assert main(["--start-after", "e41f7b20c9d3"]) == 0
     assert main(["--start-after", "5d2e8a41c07f"]) == 1
-    assert main(["--base", "origin/main"]) == 1  # not a git work tree: the git rules are quiet
+    assert main(["--base", "origin/main"]) == 2  # not a git work tree: --base cannot work
+    assert "not in a git work tree" in capsys.readouterr().err
+    assert main(["--base", "origin/main", "--ignore", "AL5"]) == 1  # no git rule: no git needed
     assert main(["--start-after", "nope"]) == 2
     assert "start-after: unknown revision `nope`" in capsys.readouterr().err
     assert main(["--extend-select", "AL999"]) == 2
@@ -295,3 +297,18 @@ def test_odd_files_and_unreadable_locations_from_the_command_line(project, capsy
         "alembic-lint: error: version location `migrations/versoins` cannot be read: "
         "No such file or directory\n"
     )
+
+
+def test_argparse_and_configparser_errors_are_one_line(project, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--jobs", "many"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "alembic-lint: error: argument -j/--jobs: invalid int value: 'many' "
+        "(see `alembic-lint check --help`)\n"
+    )
+    Path("alembic.ini").write_text("[alembic]\nscript_location = migrations\n  stray\n[alembic]\n")
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("alembic-lint: error: ")

@@ -55,6 +55,27 @@ def test_untracked_revisions(repo, tmp_path):
     assert run(plain) == []
 
 
+def test_untracked_revision_hidden_by_gitignore_needs_add_f(repo):
+    add_revision(repo, "5d2e8a41c07f", BASE)
+    add_revision(repo, "e41f7b20c9d3", "5d2e8a41c07f")
+    (repo / ".gitignore").write_text("*_step.py\n!7c1e9d0b4a52_step.py\n!e41f7b20c9d3_step.py\n")
+    project = project_of(repo)
+    found = {d.path: d for d in lint(project, DEFAULT, cwd=repo).diagnostics}
+    hidden = found["migrations/versions/5d2e8a41c07f_step.py"]
+    assert hidden.hint == "git add -f migrations/versions/5d2e8a41c07f_step.py"
+    assert hidden.message.endswith("; .gitignore hides it")
+    visible = found["migrations/versions/e41f7b20c9d3_step.py"]
+    assert visible.hint == "git add migrations/versions/e41f7b20c9d3_step.py"
+
+
+def test_base_outside_a_work_tree_is_an_error(tmp_path):
+    (tmp_path / "versions").mkdir()
+    project = find_project(Locator(script_location=str(tmp_path)), cwd=tmp_path, environ={})
+    with pytest.raises(UsageError, match="base ref `main` given, but .* is not in a git work tree"):
+        lint(project, Settings(base="main"), cwd=tmp_path)
+    assert lint(project, DEFAULT, cwd=tmp_path).diagnostics == []
+
+
 def test_modified_removed_and_renamed_revisions(repo):
     add_revision(repo, "5d2e8a41c07f", BASE)
     add_revision(repo, "e41f7b20c9d3", "5d2e8a41c07f")

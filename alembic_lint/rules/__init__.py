@@ -40,6 +40,8 @@ class GitFacts(NamedTuple):
     merged: RevisionGraph | None = None
     new: frozenset[str] = frozenset()
     """Revision ids that the base ref does not have."""
+    ignored: frozenset[str] = frozenset()
+    """Display paths of the untracked files that git ignores (``git add`` needs ``-f``)."""
 
 
 class HeadFile(NamedTuple):
