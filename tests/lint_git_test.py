@@ -71,7 +71,9 @@ def test_untracked_revision_hidden_by_gitignore_needs_add_f(repo):
 def test_base_outside_a_work_tree_is_an_error(tmp_path):
     (tmp_path / "versions").mkdir()
     project = find_project(Locator(script_location=str(tmp_path)), cwd=tmp_path, environ={})
-    with pytest.raises(UsageError, match="base ref `main` given, but .* is not in a git work tree"):
+    with pytest.raises(
+        UsageError, match=r"base ref `main` given, but .* is not in a git work tree"
+    ):
         lint(project, Settings(base="main"), cwd=tmp_path)
     assert lint(project, DEFAULT, cwd=tmp_path).diagnostics == []
 
