@@ -203,3 +203,28 @@ def test_an_unreadable_child_answer_is_redone_in_the_parent(tmp_path, monkeypatc
 
     monkeypatch.setattr(pickle, "loads", broken_loads)
     assert parse_all(items, jobs=2) == expected
+
+
+@pytest.mark.parametrize(
+    ("newline", "encoding"),
+    [("\r", "utf-8"), ("\r\n", "latin-1"), ("\r", "latin-1"), ("\n", "latin-1")],
+)
+def test_fix_and_check_read_files_as_python_does(tmp_path, newline, encoding):
+    """A Latin-1 comment (with its cookie) or lone-CR line endings: Python imports such files,
+    so check reads them and fix rewrites them, keeping the bytes it does not change."""
+    from alembic_lint.lint import fix
+
+    write_chain(tmp_path / "versions", 1)
+    source = revision("ab12cd34ef56", "0000beef0000").replace(
+        "Revises: 0000beef0000", "Revises: stale"
+    )
+    source = "# -*- coding: latin-1 -*-\n# caf\xe9\n" + source if encoding == "latin-1" else source
+    path = tmp_path / "versions" / "ab12cd34ef56_x.py"
+    path.write_bytes(source.replace("\n", newline).encode(encoding))
+    found = lint(project_at(tmp_path), Settings(), cwd=tmp_path).diagnostics
+    assert [(d.code, d.line) for d in found] == [("AL304", 6 if encoding == "latin-1" else 4)]
+    [change] = fix(project_at(tmp_path), Settings(), cwd=tmp_path)
+    assert change.summary == "docstring Revises: 0000beef0000"
+    expected = source.replace("Revises: stale", "Revises: 0000beef0000")
+    assert path.read_bytes() == expected.replace("\n", newline).encode(encoding)
+    assert lint(project_at(tmp_path), Settings(), cwd=tmp_path).diagnostics == []
