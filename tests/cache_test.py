@@ -130,11 +130,12 @@ def test_wrong_leaf_types_are_rejected():
     result = encode_result(parse_script(source.encode(), "x.py"))
     good = json.loads(json.dumps(result, default=cache_module._plain))
     assert decode_result(good)
-    bad_path, bad_flag, bad_kind = (json.loads(json.dumps(good)) for _ in range(3))
+    bad_path, bad_flag, bad_kind, bad_labels = (json.loads(json.dumps(good)) for _ in range(4))
     bad_path[1][0] = 7
+    bad_labels[1][7] = ["ok", 1]  # branch_labels
     bad_flag[1][16][0][3] = "yes"  # Noqa.file_level
     bad_kind[1][12][2] = "bogus"  # Function.kind
-    for bad in (bad_path, bad_flag, bad_kind):
+    for bad in (bad_path, bad_flag, bad_kind, bad_labels):
         with pytest.raises(ValueError, match="not a cached parse result"):
             decode_result(bad)
 
@@ -292,3 +293,16 @@ def test_saving_prunes_the_directory(tmp_path, monkeypatch):
         cache.save()
     assert len(list(tmp_path.iterdir())) == 2
     assert os.path.exists(cache.file)
+
+
+def test_prune_drops_entries_of_files_gone_from_the_history(tmp_path):
+    error = ScriptError("a.py", "AL001", 1, 1, "boom")
+    cache = ParseCache(tmp_path, scope="s")
+    cache.put("a.py", KEY, error)
+    cache.put("b.py", KEY, error)
+    cache.save()
+    loaded = ParseCache(tmp_path, scope="s")
+    loaded.prune({"a.py"})
+    loaded.save()
+    again = ParseCache(tmp_path, scope="s")
+    assert (again.get("a.py", KEY), again.get("b.py", KEY)) == (error, None)

@@ -170,6 +170,7 @@ def test_the_cli_exits_0_1_or_2_without_traceback_and_changes_nothing(project, a
         os.environ["ALEMBIC_LINT_CACHE_DIR"] = str(Path(tmp) / "cache")
         os.chdir(root)
         try:
+            code: object
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
                 try:
                     code = main([*argv])
