@@ -167,9 +167,7 @@ def changed_since(tree: Worktree, commit: str, directories: Sequence[str]) -> di
     whose stat changed but whose content did not shows up with a null id on the work tree side:
     those are hashed (``hash-object``, which writes nothing) and dropped when unchanged.
     """
-    items = _listing(
-        tree, directories, "diff-index", "--raw", "-z", "--no-renames", "--abbrev=40", commit
-    )
+    items = _listing(tree, directories, "diff-index", "--raw", "-z", "--no-renames", commit)
     found: dict[str, tuple[str, str]] = {}
     for i in range(0, len(items), 2):
         _old_mode, _new_mode, old, new, status = items[i].lstrip(":").split()
