@@ -125,6 +125,8 @@ def _optional(decode: Decoder) -> Decoder:
 
 def _tuple_of(decode: Decoder) -> Decoder:
     def decode_all(value: Any) -> tuple[Any, ...]:
+        if value == []:  # the common case: no effects, no noqa comments
+            return ()
         return tuple([decode(item) for item in _list(value)])
 
     return decode_all
@@ -165,27 +167,52 @@ _function = _optional(
     _record(Function, _int, _int, _choice("empty", "raises", "ops"), _tuple_of(_effect))
 )
 _noqa = _record(Noqa, _int, _int, _optional(lambda v: frozenset(_strs(v))), _bool)
-_script = _record(
-    RevisionScript,
-    _str,  # path
-    _optional(_str),  # revision
-    _int,
-    _optional(_strs),  # down_revisions
-    _int,
-    _optional(_strs),  # depends_on
-    _int,
-    _strs,  # branch_labels
-    _str,  # message
-    _int,
-    _optional(_record(_pairs, _str, _int)),  # doc_revision_id
-    _optional(_record(_pairs, _str, _int)),  # doc_revises
-    _function,
-    _function,
-    _optional(_int),
-    _tuple_of(_record(NonLiteral, _str, _int, _int, _str)),
-    _tuple_of(_noqa),
-    _tuple_of(_record(_pairs, _int, _int, _str)),
-)
+_doc_line = _optional(_record(_pairs, _str, _int))
+_optional_strs = _optional(_strs)
+_non_literals = _tuple_of(_record(NonLiteral, _str, _int, _int, _str))
+_noqas = _tuple_of(_noqa)
+_bad_noqas = _tuple_of(_record(_pairs, _int, _int, _str))
+
+
+def _script(value: Any) -> RevisionScript:
+    """Written out field by field: a warm run decodes one of these per revision file."""
+    if type(value) is not list or len(value) != len(RevisionScript._fields):
+        raise _Bad
+    (path, rev, rev_line, down, down_line, depends, depends_line, labels, message, doc_line,
+     doc_id, doc_revises, upgrade, downgrade, marker, non_literals, noqa, bad_noqa) = value  # fmt: skip
+    if not (
+        type(path) is str
+        and (rev is None or type(rev) is str)
+        and type(rev_line) is int
+        and type(down_line) is int
+        and type(depends_line) is int
+        and type(message) is str
+        and type(doc_line) is int
+        and (marker is None or type(marker) is int)
+    ):
+        raise _Bad
+    return RevisionScript(
+        path,
+        rev,
+        rev_line,
+        _optional_strs(down),
+        down_line,
+        _optional_strs(depends),
+        depends_line,
+        _strs(labels),
+        message,
+        doc_line,
+        _doc_line(doc_id),
+        _doc_line(doc_revises),
+        _function(upgrade),
+        _function(downgrade),
+        marker,
+        _non_literals(non_literals),
+        _noqas(noqa),
+        _bad_noqas(bad_noqa),
+    )
+
+
 _error = _record(ScriptError, _str, _str, _int, _int, _str, _optional(_script))
 
 

@@ -114,6 +114,7 @@ def test_every_kind_of_result_survives_json(source):
         ["script"],
         ["pickle", []],
         ["error", ["a.py", "AL001", "1", 1, "m", None]],
+        ["error", [1, "AL001", 1, 1, "m", None]],
         ["error", ["a.py", "AL001", True, 1, "m", None]],
         ["error", ["a.py", "AL001", 1, 1, "m"]],
         ["error", {"path": "a.py"}],
