@@ -163,11 +163,33 @@ def _pairs(*items: Any) -> tuple[Any, ...]:
 
 
 _effect = _record(OpEffect, _choice("create", "drop"), _str, _str, _optional(_str), _int)
-_function = _optional(
-    _record(Function, _int, _int, _choice("empty", "raises", "ops"), _tuple_of(_effect))
-)
+_effects = _tuple_of(_effect)
+_BODY_KINDS = frozenset({"empty", "raises", "ops"})
+
+
+def _function(value: Any) -> Function | None:
+    if value is None:
+        return None
+    if type(value) is not list or len(value) != 4:
+        raise _Bad
+    line, col, kind, effects = value
+    if type(line) is not int or type(col) is not int or kind not in _BODY_KINDS:
+        raise _Bad
+    return Function(line, col, kind, _effects(effects))
+
+
+def _doc_line(value: Any) -> tuple[str, int] | None:
+    if value is None:
+        return None
+    if type(value) is not list or len(value) != 2:
+        raise _Bad
+    text, line = value
+    if type(text) is not str or type(line) is not int:
+        raise _Bad
+    return (text, line)
+
+
 _noqa = _record(Noqa, _int, _int, _optional(lambda v: frozenset(_strs(v))), _bool)
-_doc_line = _optional(_record(_pairs, _str, _int))
 _optional_strs = _optional(_strs)
 _non_literals = _tuple_of(_record(NonLiteral, _str, _int, _int, _str))
 _noqas = _tuple_of(_noqa)

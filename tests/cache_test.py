@@ -131,12 +131,18 @@ def test_wrong_leaf_types_are_rejected():
     result = encode_result(parse_script(source.encode(), "x.py"))
     good = json.loads(json.dumps(result, default=cache_module._plain))
     assert decode_result(good)
-    bad_path, bad_flag, bad_kind, bad_labels = (json.loads(json.dumps(good)) for _ in range(4))
+    copies = [json.loads(json.dumps(good)) for _ in range(9)]
+    bad_path, bad_flag, bad_kind, bad_labels, *more = copies
     bad_path[1][0] = 7
     bad_labels[1][7] = ["ok", 1]  # branch_labels
+    more[0][1][12] = "pass"  # upgrade: not a record
+    more[1][1][12][0] = "21"  # upgrade's line
+    more[2][1][10] = "Revision ID: x"  # doc_revision_id: not a pair
+    more[3][1][10][1] = None  # its line
+    more[4][1][12][3] = [["create", "table", "t", "t", 1], ["alter", "table", "t", "t", 1]]
     bad_flag[1][16][0][3] = "yes"  # Noqa.file_level
     bad_kind[1][12][2] = "bogus"  # Function.kind
-    for bad in (bad_path, bad_flag, bad_kind, bad_labels):
+    for bad in (bad_path, bad_flag, bad_kind, bad_labels, *more[:5]):
         with pytest.raises(ValueError, match="not a cached parse result"):
             decode_result(bad)
 
