@@ -120,9 +120,10 @@ def _drift_args(drift: argparse.ArgumentParser) -> None:
     source = drift.add_mutually_exclusive_group()
     source.add_argument(
         "--db",
-        choices=("sqlite", "postgres"),
-        default="sqlite",
-        help="disposable database: a temporary SQLite file (default) or embedded PostgreSQL",
+        choices=("auto", "sqlite", "postgres"),
+        default="auto",
+        help="disposable database: the kind the project uses (auto, the default), a temporary "
+        "SQLite file, or embedded PostgreSQL",
     )
     source.add_argument(
         "--url", help="a server to create (and drop) a temporary database on, e.g. postgresql://..."
@@ -303,7 +304,9 @@ def _drift(args: argparse.Namespace) -> int:
     from alembic_lint.cache import default_dir
 
     cache_dir = None if args.no_cache else os.path.join(default_dir(os.environ), "drift")
-    options = DriftOptions(db=args.db, url=args.url, roundtrip=args.roundtrip, cache_dir=cache_dir)
+    options = DriftOptions(
+        db=args.db, url=args.url, roundtrip=args.roundtrip, cache_dir=cache_dir, debug=args.debug
+    )
     try:
         result = drift(
             project, settings, options, cwd=cwd, progress=progress if live else None, note=note

@@ -145,7 +145,11 @@ def test_mariadb_has_no_templates(project, tmp_path):
     options = DriftOptions(url=_server(MARIADB_URL), cache_dir=str(tmp_path / "drift-cache"))
     steps: list[str] = []
     run(project, options, progress=steps.append)
-    run(project, options, progress=steps.append)
+    run(project, options, progress=steps.append)  # the result cache: no upgrade at all
+    assert steps == ["upgrade 1 of 1: 7c1e9d0b4a52"]
+    models = project / "models.py"
+    models.write_text(models.read_text() + "# the result no longer applies\n")
+    run(project, options, progress=steps.append)  # no template: from scratch again
     assert steps == ["upgrade 1 of 1: 7c1e9d0b4a52"] * 2
 
 

@@ -1,204 +1,52 @@
 """``alembic-lint drift``: migrate a disposable database from base to heads through the project's
 env.py, then let Alembic's autogenerate compare it with the models (AL901-AL905).
 
-The only part of alembic-lint that imports Alembic's runtime and SQLAlchemy, and only here.
+The flow, parent side: the history (``lint.load``) -> a result-cache lookup (``results``) -> the
+child (``session`` starts ``child``, which runs env.py inside the ``guard`` with every engine
+``redirect``-ed) -> disposable databases on request (``target`` picks the kind, ``databases``
+makes them, ``accounts`` narrows what they can reach) -> the child's facts -> ``explain`` ->
+diagnostics. SQLAlchemy and Alembic's runtime are imported only in the child (and by
+``databases`` for servers), never by the static check.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
+import hashlib
 import os
-import re
-import sys
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from alembic_lint import rules
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import Diagnostic, UsageError
 from alembic_lint.discover import Project
-from alembic_lint.drift import databases, guard
-from alembic_lint.drift.cache import Chain, SqliteCache, chain
-from alembic_lint.drift.describe import describe
+from alembic_lint.drift import accounts, databases, explain, target
+from alembic_lint.drift.cache import Chain, chain
+from alembic_lint.drift.results import Results, base_key, digest_file
+from alembic_lint.drift.session import Outcome, Refusal, run_child
 from alembic_lint.graph import RevisionGraph
 from alembic_lint.lint import History, display_path, load
 
 Progress = Callable[[str], None]
-_RUNNING = re.compile(r"Running (upgrade|downgrade) (.*?) -> (\S+?),")
-AUTOGENERATE_HINT = 'generate the missing migration: alembic revision --autogenerate -m "..."'
-
-# target-metadata mode: a script location holding only this env.py, pointed at the project's
-# version locations, so that upgrades and the comparison still go through public Alembic APIs.
-_OWN_ENV = """
-import importlib
-
-import sqlalchemy as sa
-from alembic import context
-
-config = context.config
-module, _, attr = config.get_main_option("alembic_lint.target_metadata").partition(":")
-target = importlib.import_module(module)
-for part in attr.split("."):
-    target = getattr(target, part)
-engine = sa.create_engine(config.get_main_option("sqlalchemy.url"), poolclass=sa.pool.NullPool)
-with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=target, compare_type=True)
-    with context.begin_transaction():
-        context.run_migrations()
-"""
 
 
 class DriftOptions(NamedTuple):
-    db: str = "sqlite"
-    """``sqlite`` (a temporary file) or ``postgres`` (embedded PostgreSQL); ignored with ``url``."""
+    db: str = "auto"
+    """``auto`` (the kind the project uses), ``sqlite`` or ``postgres`` (embedded PostgreSQL);
+    ignored with ``url``."""
     url: str | None = None
-    """A server on which a temporary database is created and dropped."""
+    """A server on which temporary databases are created and dropped."""
     roundtrip: bool = False
     cache_dir: str | None = None
-    """Where migrated databases are kept between runs (``drift.cache``, PostgreSQL templates);
-    None: always migrate from scratch."""
+    """Where migrated databases and results are kept between runs; None: no cache."""
+    debug: bool = False
+    """Show the child's standard error and tracebacks (through ``note``)."""
 
 
 class DriftResult(NamedTuple):
     diagnostics: list[Diagnostic]
     revisions: int
-
-
-class _Steps(logging.Handler):
-    """Follows Alembic's "Running upgrade a -> b" log lines: progress, and the failing revision."""
-
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        super().__init__(logging.INFO)
-        self.progress = progress
-        self.total = total
-        self.done = 0
-        self.current: str | None = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        match = _RUNNING.search(record.getMessage())
-        if match is None:
-            return
-        self.current = match.group(3)
-        self.done += 1
-        if self.progress is not None:
-            self.progress(f"{match.group(1)} {self.done} of {self.total}: {self.current}")
-
-
-@contextlib.contextmanager
-def _following(progress: Progress | None, total: int) -> Iterator[_Steps]:
-    steps = _Steps(progress, total)
-    logger = logging.getLogger("alembic.runtime.migration")
-    old_level = logger.level
-    logger.addHandler(steps)
-    logger.setLevel(logging.INFO)
-    try:
-        yield steps
-    finally:
-        logger.removeHandler(steps)
-        logger.setLevel(old_level)
-
-
-def _escape(value: str) -> str:
-    return value.replace("%", "%%")
-
-
-def _alembic_config(
-    project: Project, settings: Settings, *, cwd: str, url: str, scratch: str
-) -> Any:
-    from alembic.config import Config
-
-    ini: str | None = project.config_file
-    toml = os.path.join(cwd, "pyproject.toml")
-    if ini is not None and os.path.basename(ini) == "pyproject.toml":
-        toml = ini
-        ini = None
-    cfg = Config(file_=ini, toml_file=toml, ini_section=project.ini_section)
-    _ = cfg.file_config  # read the ini now, so that it is no longer needed below
-    # without a file name, env.py skips fileConfig(), which would print Alembic's INFO lines
-    cfg.config_file_name = None
-    script_location = project.script_location
-    if settings.target_metadata is not None:
-        script_location = os.path.join(scratch, "own_env")
-        os.makedirs(script_location, exist_ok=True)
-        with open(os.path.join(script_location, "env.py"), "w", encoding="utf-8") as fh:
-            fh.write(_OWN_ENV)
-        cfg.set_main_option("alembic_lint.target_metadata", _escape(settings.target_metadata))
-    cfg.set_main_option("script_location", _escape(script_location))
-    cfg.set_main_option("path_separator", "os")
-    cfg.set_main_option("version_locations", _escape(os.pathsep.join(project.version_locations)))
-    cfg.set_main_option("sqlalchemy.url", _escape(url))
-    return cfg
-
-
-def _env_path(project: Project, cwd: str) -> str:
-    return display_path(os.path.join(project.script_location, "env.py"), cwd)
-
-
-def _database(
-    options: DriftOptions, note: Progress, *, key: str, wanted: Chain
-) -> contextlib.AbstractContextManager[databases.Borrowed]:
-    cached = options.cache_dir is not None and not options.roundtrip
-    templates = databases.Templates(key, wanted) if cached else None
-    if options.url is not None:
-        return databases.on_server(options.url, note=note, templates=templates)
-    if options.db == "postgres":
-        data_dir = (
-            os.path.join(options.cache_dir, "embedded-postgres")
-            if options.cache_dir and cached
-            else None
-        )
-        return databases.embedded_postgres(note=note, data_dir=data_dir, templates=templates)
-    if options.db == "sqlite":
-        if options.cache_dir is None or not cached:
-            return databases.sqlite_file()
-        return databases.sqlite_file(
-            cache=SqliteCache(os.path.join(options.cache_dir, key)), wanted=wanted
-        )
-    raise UsageError(f"--db must be sqlite or postgres, not `{options.db}`")
-
-
-def _upgrade_failed(history: History, revision: str | None, exc: BaseException) -> Diagnostic:
-    script = history.graph.revisions.get(revision or "")
-    path = script.path if script is not None else "?"
-    line = script.upgrade.line if script is not None and script.upgrade is not None else 1
-    return Diagnostic(
-        path,
-        line,
-        1,
-        "AL902",
-        f"upgrade to `{revision}` failed on a fresh database: {databases.first_line(exc)}",
-        "run `alembic upgrade heads` on an empty database to reproduce it",
-        revision,
-    )
-
-
-def _env_error(project: Project, cwd: str, exc: BaseException) -> Diagnostic:
-    if isinstance(exc, guard.GuardError):
-        message, hint = str(exc), guard.HOW_TO_FIX
-    else:
-        message = f"env.py cannot be run: {type(exc).__name__}: {databases.first_line(exc)}"
-        hint = (
-            "env.py must run with only `sqlalchemy.url` and hand `target_metadata` to "
-            "context.configure(); or set `target-metadata` in [tool.alembic-lint]"
-        )
-    return Diagnostic(_env_path(project, cwd), 1, 1, "AL905", message, hint)
-
-
-def _order(graph: RevisionGraph) -> list[str]:
-    """Revisions parents first (the order an upgrade applies them)."""
-    pending = {rev: len(parents) for rev, parents in graph.parents.items()}
-    ready = sorted(rev for rev, n in pending.items() if n == 0)
-    order: list[str] = []
-    while ready:
-        rev = ready.pop(0)
-        order.append(rev)
-        for child in sorted(graph.children[rev]):
-            pending[child] -= 1
-            if pending[child] == 0:
-                ready.append(child)
-    return order
 
 
 def drift(
@@ -222,6 +70,152 @@ def drift(
     return DriftResult(kept, len(history.graph.revisions))
 
 
+def run_directory(project: Project, cwd: str) -> str:
+    """Where ``alembic`` is run for this project: beside its configuration file (for the
+    Flask-Migrate layout, whose alembic.ini sits inside the script location, one level up)."""
+    if project.config_file is None:
+        return cwd
+    here = os.path.dirname(os.path.abspath(project.config_file))
+    if os.path.realpath(here) == os.path.realpath(project.script_location):
+        return os.path.dirname(here)
+    return here
+
+
+def _where(history: History, project: Project, cwd: str) -> explain.Where:
+    files = {shown: fs for fs, shown in history.items}
+    revisions = {}
+    for rev, script in history.graph.revisions.items():
+        up = script.upgrade.line if script.upgrade is not None else 1
+        down = script.downgrade.line if script.downgrade is not None else 1
+        revisions[rev] = (script.path, files[script.path], up, down)
+    env = display_path(os.path.join(project.script_location, "env.py"), cwd)
+    return explain.Where(cwd, env, revisions)
+
+
+def _plan(graph: RevisionGraph, settings: Settings) -> list[list[Any]]:
+    """Revisions parents first, each marked whether its round trip is tested."""
+    start = settings.start_after
+    skip = graph.ancestors(start) if start is not None and start in graph.revisions else set()
+    pending = {rev: len(parents) for rev, parents in graph.parents.items()}
+    ready = sorted(rev for rev, n in pending.items() if n == 0)
+    plan: list[list[Any]] = []
+    while ready:
+        rev = ready.pop(0)
+        plan.append([rev, rev not in skip and len(graph.parents[rev]) <= 1])
+        for child in sorted(graph.children[rev]):
+            pending[child] -= 1
+            if pending[child] == 0:
+                ready.append(child)
+    return plan
+
+
+def _project_key(project: Project, settings: Settings) -> str:
+    key = f"{project.script_location}\0{project.version_locations}\0{settings.target_metadata}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _chain(history: History, project: Project, settings: Settings) -> Chain:
+    files = {shown: fs for fs, shown in history.items}
+    by_revision = {rev: files[s.path] for rev, s in history.graph.revisions.items()}
+    env = os.path.join(project.script_location, "env.py")
+    return chain(env, by_revision, extra=settings.target_metadata or "")
+
+
+class _Databases:
+    """Serves the child's requests: one pool per kind, the first database asked for is the main
+    one (restored from and saved to the cache)."""
+
+    def __init__(
+        self,
+        stack: contextlib.ExitStack,
+        options: DriftOptions,
+        note: Progress,
+        cache: databases.CacheSpec | None,
+    ) -> None:
+        self.stack, self.options, self.note, self.cache = stack, options, note, cache
+        self.pools: dict[target.Kind, databases.Pool] = {}
+        self.main: databases.Borrowed | None = None
+        self.main_pool: databases.Pool | None = None
+        self.dialects: list[str] = []
+
+    def serve(self, want: dict[str, Any]) -> str:
+        try:
+            kind = target.choose(self.options.db, self.options.url, want.get("dialect"))
+        except target.NoDatabase as exc:
+            raise Refusal(str(exc)) from None
+        pool = self.pools.get(kind)
+        if pool is None:
+            try:
+                pool = self.stack.enter_context(
+                    databases.pool(kind.kind, url=kind.url, note=self.note, cache=self.cache)
+                )
+            except UsageError as exc:
+                raise Refusal(str(exc)) from None
+            self.pools[kind] = pool
+        label = "" if self.main is None else (want.get("name") or "default")
+        borrowed = pool.get(label)
+        if self.main is None:
+            self.main, self.main_pool = borrowed, pool
+        self.dialects.append(pool.dialect)
+        if kind.kind == "sqlite" or _same_database(borrowed.url, kind.url):
+            return borrowed.url  # (a borrowed empty database of the user's stays as it was)
+        return accounts.narrow(borrowed.url, stack=self.stack, note=self.note)
+
+
+def _same_database(url: str, given: str | None) -> bool:
+    import sqlalchemy as sa
+
+    return given is not None and sa.make_url(url).database == sa.make_url(given).database
+
+
+def _run(
+    history: History,
+    project: Project,
+    settings: Settings,
+    options: DriftOptions,
+    *,
+    cwd: str,
+    cache: databases.CacheSpec | None,
+    progress: Progress | None,
+    note: Progress,
+) -> tuple[Outcome, _Databases, list[str]]:
+    run_dir = run_directory(project, cwd)
+    job = {
+        "cwd": run_dir,
+        "roots": sorted({run_dir, cwd, os.path.dirname(project.script_location)}),
+        "config_file": project.config_file,
+        "ini_section": project.ini_section,
+        "script_location": project.script_location,
+        "versions": list(project.version_locations),
+        "target_metadata": settings.target_metadata,
+        "roundtrip": options.roundtrip,
+        "plan": _plan(history.graph, settings) if options.roundtrip else [],
+    }
+    total = len(history.graph.revisions)
+    done: list[str] = []
+    with contextlib.ExitStack() as stack:
+        served = _Databases(stack, options, note, cache)
+
+        def step(direction: str, revision: str) -> None:
+            done.append(revision)
+            if progress is not None:
+                held = len(served.main.held) if served.main is not None else 0
+                progress(f"{direction} {len(done)} of {max(total - held, len(done))}: {revision}")
+
+        outcome = run_child(job, served.serve, step=step, progress=progress or (lambda t: None))
+        complete = outcome.facts is not None and _complete(outcome.facts)
+        if served.main is not None and complete and done:
+            served.main.keep()  # the migrated state, for the next run
+        elif served.main is not None and served.main.held and not complete:
+            assert served.main_pool is not None
+            served.main_pool.evict()  # the cached copy may be what failed
+    return outcome, served, done
+
+
+def _complete(facts: dict[str, Any]) -> bool:
+    return not facts.get("failure") and not facts.get("violations") and not facts.get("refused")
+
+
 def _drift(
     history: History,
     project: Project,
@@ -232,146 +226,74 @@ def _drift(
     progress: Progress | None,
     note: Progress,
 ) -> list[Diagnostic]:
-    from alembic import command
-    from alembic.util.exc import AutogenerateDiffsDetected
-
+    if options.db not in ("auto", "sqlite", "postgres"):
+        raise UsageError(f"--db must be auto, sqlite or postgres, not `{options.db}`")
     if not history.graph.revisions:
         return []
-    found: list[Diagnostic] = []
+    where = _where(history, project, cwd)
     key = _project_key(project, settings)
     wanted = _chain(history, project, settings)
-    with (
-        _importable(cwd),
-        tempfile.TemporaryDirectory(prefix="alembic-lint-drift-") as scratch,
-        _database(options, note, key=key, wanted=wanted) as borrowed,
-    ):
-        url = borrowed.url
-        cfg = _alembic_config(project, settings, cwd=cwd, url=url, scratch=scratch)
-        pending = len(history.graph.revisions) - len(borrowed.held)
-        with guard.only(url), _following(progress, pending) as steps:
-            try:
-                if options.roundtrip:
-                    found = _roundtrip(cfg, history, settings, url, progress)
-                    if found:  # the database no longer matches any revision
-                        return found
-                if pending:
-                    command.upgrade(cfg, "heads")
-            except Exception as exc:
-                if steps.current is None:
-                    return [*found, _env_error(project, cwd, exc)]
-                return [*found, _upgrade_failed(history, steps.current, exc)]
-        if pending:
-            borrowed.keep()  # outside the guard: it connects to the server's own database
-        with guard.only(url):
-            try:
-                command.check(cfg)
-            except AutogenerateDiffsDetected as detected:
-                env = _env_path(project, cwd)
-                found += [
-                    Diagnostic(env, 1, 1, "AL901", describe(diff), AUTOGENERATE_HINT)
-                    for diff in detected.diffs
-                ]
-            except Exception as exc:
-                found.append(_env_error(project, cwd, exc))
+    use_cache = options.cache_dir is not None and not options.roundtrip
+    results = Results(options.cache_dir, key) if use_cache and options.cache_dir else None
+    base = base_key(
+        [options.db, options.url or "", settings.target_metadata or "", wanted.digest, cwd],
+        os.environ,
+    )
+    if results is not None:
+        cached = results.load(base)
+        if cached is not None:
+            return cached
+    cache = (
+        databases.CacheSpec(os.path.join(options.cache_dir, "databases"), key, wanted)
+        if use_cache and options.cache_dir
+        else None
+    )
+    try:
+        outcome, served, _ = _run(
+            history, project, settings, options, cwd=cwd, cache=cache, progress=progress, note=note
+        )
+        facts = outcome.facts
+        if not _complete(facts or {}) and served.main is not None and served.main.held:
+            # the cached database may be what failed: once more from scratch
+            outcome, served, _ = _run(
+                history,
+                project,
+                settings,
+                options,
+                cwd=cwd,
+                cache=None,
+                progress=progress,
+                note=note,
+            )
+            facts = outcome.facts
+    except Refusal as exc:
+        raise UsageError(str(exc)) from None
+    if options.debug and outcome.stderr:
+        note("env.py's output (--debug):\n" + outcome.stderr.rstrip())
+    if facts is None:
+        return [
+            Diagnostic(
+                where.env,
+                1,
+                1,
+                "AL905",
+                f"env.py ended the drift process before it finished (exit status {outcome.exit_code})",
+                "run with --debug to see its output",
+            )
+        ]
+    found = explain.violations(facts, where)
+    if found:
+        return found
+    if facts.get("failure"):
+        failure = facts["failure"]
+        if options.debug:
+            note(failure["traceback"].rstrip())
+        dialect = served.dialects[0] if served.dialects else "sqlite"
+        return [explain.failure(failure, where, dialect)]
+    if facts.get("roundtrip"):
+        return [explain.roundtrip(facts["roundtrip"], where)]
+    found = explain.drifted(facts, where)
+    if results is not None:
+        files = [f for f in facts.get("files", []) if digest_file(f)]
+        results.save(base, files, found)
     return found
-
-
-def _project_key(project: Project, settings: Settings) -> str:
-    import zlib
-
-    key = f"{project.script_location}\0{project.version_locations}\0{settings.target_metadata}"
-    return f"{zlib.crc32(key.encode()):08x}"
-
-
-def _chain(history: History, project: Project, settings: Settings) -> Chain:
-    files = {shown: fs for fs, shown in history.items}
-    by_revision = {rev: files[s.path] for rev, s in history.graph.revisions.items()}
-    env = os.path.join(project.script_location, "env.py")
-    return chain(env, by_revision, extra=settings.target_metadata or "")
-
-
-@contextlib.contextmanager
-def _importable(cwd: str) -> Iterator[None]:
-    """env.py and the models import the project's packages, as they do when run from ``cwd``."""
-    saved = list(sys.path)
-    sys.path.insert(0, cwd)
-    # a finder for "." (alembic's usual prepend_sys_path) remembers the directory it was made in
-    for relative in ("", "."):
-        sys.path_importer_cache.pop(relative, None)
-    try:
-        yield
-    finally:
-        sys.path[:] = saved
-
-
-def snapshot(url: str) -> frozenset[str]:
-    """The schema as comparable facts: tables, columns (type, nullability), indexes, constraints."""
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    facts: set[str] = set()
-    try:
-        with engine.connect() as conn:
-            inspector = sa.inspect(conn)
-            for table in inspector.get_table_names():
-                if table == "alembic_version":
-                    continue
-                facts.add(f"table {table}")
-                for col in inspector.get_columns(table):
-                    null = "NULL" if col["nullable"] else "NOT NULL"
-                    facts.add(f"column {table}.{col['name']} {col['type']} {null}")
-                for index in inspector.get_indexes(table):
-                    facts.add(
-                        f"index {table}.{index['name']} ({', '.join(str(c) for c in index['column_names'])})"
-                    )
-                for unique in inspector.get_unique_constraints(table):
-                    facts.add(f"unique constraint {table}.{unique['name']}")
-                for fk in inspector.get_foreign_keys(table):
-                    facts.add(
-                        f"foreign key {table}.{fk['name'] or ','.join(fk['constrained_columns'])}"
-                    )
-    finally:
-        engine.dispose()
-    return frozenset(facts)
-
-
-def _roundtrip(
-    cfg: Any, history: History, settings: Settings, url: str, progress: Progress | None
-) -> list[Diagnostic]:
-    """From an empty database, for each revision after ``start-after``: upgrade to it, downgrade
-    one step, compare the schema with the one before, and upgrade again. The first failing
-    downgrade (AL903) or trace (AL904) ends the round trip, and the run: the database then no
-    longer matches any revision."""
-    from alembic import command
-
-    graph = history.graph
-    start = settings.start_after
-    skip = graph.ancestors(start) if start is not None and start in graph.revisions else set()
-    order = _order(graph)
-    for index, rev in enumerate(order, 1):
-        if rev in skip or len(graph.parents[rev]) > 1:
-            command.upgrade(cfg, rev)
-            continue
-        if progress is not None:
-            progress(f"round trip {index} of {len(order)}: {rev}")
-        script = graph.revisions[rev]
-        line = script.downgrade.line if script.downgrade is not None else 1
-        before = snapshot(url)
-        command.upgrade(cfg, rev)
-        try:
-            command.downgrade(cfg, f"{rev}@-1")
-        except Exception as exc:
-            message = f"downgrade of `{rev}` failed: {databases.first_line(exc)}"
-            hint = "fix downgrade(), or raise to declare it irreversible"
-            return [Diagnostic(script.path, line, 1, "AL903", message, hint, rev)]
-        after = snapshot(url)
-        if after != before:
-            left = sorted(after - before)
-            lost = sorted(before - after)
-            parts = [f"leaves {', '.join(left)}"] if left else []
-            parts += [f"removes {', '.join(lost)}"] if lost else []
-            message = f"downgrade of `{rev}` {'; '.join(parts)}"
-            hint = "make downgrade() undo exactly what upgrade() does"
-            return [Diagnostic(script.path, line, 1, "AL904", message, hint, rev)]
-        command.upgrade(cfg, rev)
-    return []

