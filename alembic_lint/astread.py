@@ -223,9 +223,16 @@ def _noqa(data: bytes) -> tuple[tuple[Noqa, ...], tuple[tuple[int, int, str], ..
 
     good: list[Noqa] = []
     bad: list[tuple[int, int, str]] = []
-    for tok in tokenize.tokenize(io.BytesIO(data).readline):
-        if tok.type != tokenize.COMMENT:
-            continue
+    # CPython's tokenizer reads `\r\n` and a lone `\r` as `\n`; `tokenize` splits on `\n` only,
+    # so a lone-CR file would be one long line with every directive on line 1.
+    lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    try:
+        comments = [
+            t for t in tokenize.tokenize(io.BytesIO(lines).readline) if t.type == tokenize.COMMENT
+        ]
+    except (SyntaxError, tokenize.TokenError, UnicodeDecodeError, LookupError):  # pragma: no cover
+        comments = []  # ast.parse accepted the file, so tokenize should too: never fail on it
+    for tok in comments:
         match = re.search(_DIRECTIVE, tok.string)
         if match is None:
             continue
@@ -261,7 +268,7 @@ def _recover(data: bytes, path: str) -> RevisionScript | None:
         try:
             expr = ast.parse(match.group(2), mode="eval").body
             value = _strings(expr, allow_expressions=False)
-        except (SyntaxError, ValueError, _NotLiteral):
+        except (SyntaxError, ValueError, RecursionError, MemoryError, _NotLiteral):
             continue
         found[match.group(1).decode()] = (value, data.count(b"\n", 0, match.start()) + 1)
     revision = found.get("revision", ((), 1))
@@ -292,7 +299,20 @@ def _recover(data: bytes, path: str) -> RevisionScript | None:
 
 
 def read(data: bytes, path: str, *, effects: bool = False) -> ParseResult:
-    """``script.parse_script``: see there."""
+    """``script.parse_script``: see there.
+
+    Python's own limits are AL001 too: nesting deeper than the parser (or our walk over the
+    tree) can recurse, and input too large for memory.
+    """
+    try:
+        return _read(data, path, effects=effects)
+    except RecursionError:
+        return ScriptError(path, "AL001", 1, 1, "too deeply nested for Python's parser")
+    except MemoryError:  # pragma: no cover - needs an input larger than this machine's memory
+        return ScriptError(path, "AL001", 1, 1, "too large for Python's parser")
+
+
+def _read(data: bytes, path: str, *, effects: bool) -> ParseResult:
     try:
         tree = ast.parse(data, filename=path)
     except SyntaxError as exc:

@@ -1,5 +1,9 @@
 """The only module that talks to git. Everything it returns is plain data; errors are UsageErrors.
 
+Only plumbing that never writes into ``.git`` is used (``ls-files``, ``diff-index``,
+``ls-tree``, ``cat-file``, ``hash-object`` without ``-w``, ``rev-parse``, ``merge-base``):
+porcelain ``git diff`` refreshes, and so rewrites, ``.git/index``.
+
 The check path runs a handful of git plumbing commands directly: importing GitPython takes
 longer (85-115 ms here) than the whole budget of the git checks on a pre-commit run (50 ms).
 ``rebase`` and ``fix``, which run by hand, use GitPython (imported lazily) for the repository.
@@ -98,6 +102,22 @@ def indexed(tree: Worktree, directories: Sequence[str]) -> set[str]:
     return {os.path.join(tree.root, p) for p in listed}
 
 
+def ignored(tree: Worktree, directories: Sequence[str]) -> set[str]:
+    """Absolute paths of the untracked files below ``directories`` that git ignores
+    (``.gitignore``, ``.git/info/exclude``, ``core.excludesFile``)."""
+    listed = _listing(
+        tree,
+        directories,
+        "ls-files",
+        "-z",
+        "--full-name",
+        "--others",
+        "--ignored",
+        "--exclude-standard",
+    )
+    return {os.path.join(tree.root, p) for p in listed}
+
+
 def resolve(tree: Worktree, ref: str) -> str:
     """The commit a ref names; a missing ref is an error that says how to fetch it."""
     done = _git(tree.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
@@ -135,11 +155,36 @@ def files_at(tree: Worktree, commit: str, directories: Sequence[str]) -> dict[st
     return found
 
 
+_NULL_OID = frozenset({"0" * 40, "0" * 64})
+
+
 def changed_since(tree: Worktree, commit: str, directories: Sequence[str]) -> dict[str, str]:
     """Absolute path -> git status letter (A, M, D, T) of tracked files that differ between
-    ``commit`` and the work tree."""
-    items = _listing(tree, directories, "diff", commit, "--name-status", "-z", "--no-renames")
-    return {os.path.join(tree.root, items[i + 1]): items[i][0] for i in range(0, len(items), 2)}
+    ``commit`` and the work tree.
+
+    Porcelain ``git diff`` refreshes the index and writes ``.git/index``; a linter must not
+    write into ``.git``. ``diff-index`` compares with the index's stat data as it is, so a file
+    whose stat changed but whose content did not shows up with a null id on the work tree side:
+    those are hashed (``hash-object``, which writes nothing) and dropped when unchanged.
+    """
+    items = _listing(tree, directories, "diff-index", "--raw", "-z", "--no-renames", commit)
+    found: dict[str, tuple[str, str]] = {}
+    for i in range(0, len(items), 2):
+        _old_mode, _new_mode, old, new, status = items[i].lstrip(":").split()
+        found[os.path.join(tree.root, items[i + 1])] = (status[0], old if new in _NULL_OID else "")
+    unsure = [p for p, (status, old) in found.items() if status == "M" and old]
+    if unsure:
+        done = _git(
+            tree.root,
+            "hash-object",
+            "--stdin-paths",
+            stdin="".join(f"{p}\n" for p in unsure).encode(),
+        )
+        # A file git cannot hash gives no line, and stays "modified".
+        for path, oid in zip(unsure, done.stdout.split(), strict=False):
+            if oid.decode() == found[path][1]:
+                del found[path]
+    return {path: status for path, (status, _) in found.items()}
 
 
 def read_blobs(tree: Worktree, blobs: Iterable[str]) -> dict[str, bytes]:

@@ -26,6 +26,8 @@ class LintResult(NamedTuple):
     diagnostics: list[Diagnostic]
     files: int
     graph: RevisionGraph
+    errors: tuple[str, ...] = ()
+    """Internal errors of rules that crashed; the findings of the other rules are still here."""
 
 
 StrPath = str | os.PathLike[str]
@@ -40,24 +42,53 @@ def display_path(path: str, cwd: str) -> str:
     return rel.replace(os.sep, "/")
 
 
+MAX_FILE_BYTES = 10 << 20
+"""Revision files larger than this (10 MiB) are AL005: no migration is that big, and a link to
+``/dev/zero`` or a multi-gigabyte dump must not be read into memory."""
+
+
 def read_file(path: str) -> bytes:
-    """The whole file, with raw ``os`` calls: a buffered file object costs more than a small read."""
-    fd = os.open(path, os.O_RDONLY)
+    """The whole file, with raw ``os`` calls: a buffered file object costs more than a small read.
+
+    Only regular files of at most ``MAX_FILE_BYTES`` are read; anything else (a FIFO, a device,
+    a link to one) is an OSError. The open never blocks (``O_NONBLOCK``: a FIFO with no writer
+    would otherwise hang the run), and at most one byte past the cap is read, whatever the size
+    the file claims.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
+        import errno
+        import stat
+
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+        if not stat.S_ISREG(mode):
+            kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device"
+            raise OSError(f"not a regular file ({kind})")
         chunks = []
-        while chunk := os.read(fd, 1 << 16):
+        size = 0
+        while size <= MAX_FILE_BYTES and (chunk := os.read(fd, 1 << 16)):
             chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_FILE_BYTES:
+            raise OSError(f"larger than {MAX_FILE_BYTES >> 20} MiB")
         return b"".join(chunks)
     finally:
         os.close(fd)
 
 
 def read_and_parse(path: str, shown: str, *, effects: bool = False) -> ParseResult:
+    """One file, never an exception: one bad file must not cancel the findings of the rest."""
     try:
         data = read_file(path)
     except OSError as exc:
         return ScriptError(shown, "AL005", 1, 1, exc.strerror or str(exc))
-    return parse_script(data, shown, effects=effects)
+    try:
+        return parse_script(data, shown, effects=effects)
+    except Exception as exc:  # a bug of ours; report it on the file, keep the run going
+        why = f"internal error of the parser ({type(exc).__name__}: {exc}); please report it"
+        return ScriptError(shown, "AL001", 1, 1, why)
 
 
 def _parse_chunk(chunk: Sequence[tuple[str, str]], effects: bool) -> list[ParseResult]:
@@ -175,7 +206,19 @@ def load(
     effects: bool = False,
 ) -> History:
     """List, read and parse the history, and build its graph (a file that does not parse still
-    contributes the identifiers recovered from it)."""
+    contributes the identifiers recovered from it).
+
+    A version location that cannot be listed is a UsageError, as it is for Alembic: a mistyped
+    location must not pass as an empty history.
+    """
+    for location in project.version_locations:
+        try:
+            os.listdir(location)
+        except OSError as exc:  # missing, not a directory, a symlink loop, no permission
+            shown = display_path(location, cwd)
+            raise UsageError(
+                f"version location `{shown}` cannot be read: {exc.strerror or exc}"
+            ) from None
     listed = list_revision_files(project)
     shown_dirs: dict[str, str] = {}
     items: list[tuple[str, str]] = []
@@ -247,14 +290,16 @@ def lint(
         cwd=cwd,
         start_after=settings.start_after,
     )
+    errors: list[str] = []
     found = rules.run(
         (rule for rule in rules.ALL_RULES if rule.code in enabled),
         ctx,
         files=parsed,
         in_scope=in_scope,
+        errors=errors,
     )
     kept = rules.suppressed(found, scripts={s.path: s for s in scripts}, settings=settings)
-    return LintResult(sorted(set(kept), key=_order), len(items), graph)
+    return LintResult(sorted(set(kept), key=_order), len(items), graph, tuple(errors))
 
 
 GIT_CODES = frozenset({"AL501", "AL502", "AL503", "AL504"})
@@ -340,12 +385,20 @@ def _git_facts(
 
     tree = gitrepo.worktree(cwd)
     if tree is None:
+        if settings.base is not None:
+            raise UsageError(
+                f"base ref `{settings.base}` given, but `{cwd}` is not in a git work tree"
+            )
         return None
     view = _GitView(tree, project, history, cwd)
     indexed = gitrepo.indexed(tree, view.dirs)
     untracked = frozenset(shown for shown, path in view.real.items() if path not in indexed)
+    hidden = frozenset[str]()
+    if untracked:
+        ignored = gitrepo.ignored(tree, view.dirs)
+        hidden = frozenset(s for s in untracked if view.real[s] in ignored)
     if settings.base is None:
-        return rules.GitFacts(untracked)
+        return rules.GitFacts(untracked, ignored=hidden)
 
     base_commit = gitrepo.resolve(tree, settings.base)
     fork = gitrepo.merge_base(tree, base_commit)
@@ -381,6 +434,7 @@ def _git_facts(
         removed=removed,
         merged=merged,
         new=frozenset(rev for rev in our_ids if rev not in base_ids and rev is not None),
+        ignored=hidden,
     )
 
 
@@ -403,7 +457,7 @@ def _read_bytes(path: str) -> bytes:
     except FileNotFoundError:
         return b""
     except OSError as exc:
-        raise UsageError(f"{path}: {exc.strerror}") from None
+        raise UsageError(f"{path}: {exc.strerror or exc}") from None
 
 
 def _write(path: str, data: bytes) -> None:

@@ -9,6 +9,14 @@ from alembic_lint.diagnostics import Diagnostic
 _BOLD, _RED, _CYAN, _RESET = "\033[1m", "\033[31m", "\033[36m", "\033[0m"
 
 
+def printable(value: str) -> str:
+    """Control characters (an ESC that would drive the terminal, a CR that would overwrite the
+    line) shown as Python escapes: ids and messages come from files anyone may have written."""
+    if value.isprintable():
+        return value
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in value)
+
+
 def text(
     diagnostics: Sequence[Diagnostic], *, names: Mapping[str, str], color: bool, checked: int
 ) -> str:
@@ -16,11 +24,11 @@ def text(
     lines: list[str] = []
     for d in diagnostics:
         code = f"{_BOLD}{_RED}{d.code}{_RESET}" if color else d.code
-        path = f"{_BOLD}{d.path}{_RESET}" if color else d.path
-        lines.append(f"{path}:{d.line}:{d.col}: {code} {d.message}")
+        path = f"{_BOLD}{printable(d.path)}{_RESET}" if color else printable(d.path)
+        lines.append(f"{path}:{d.line}:{d.col}: {code} {printable(d.message)}")
         if d.hint:
             hint = f"{_CYAN}hint:{_RESET}" if color else "hint:"
-            lines.append(f"    {hint} {d.hint}")
+            lines.append(f"    {hint} {printable(d.hint)}")
     files = len({d.path for d in diagnostics})
     revisions = f"{checked} file{'s' if checked != 1 else ''}"
     if diagnostics:
@@ -28,6 +36,8 @@ def text(
         lines.append(
             f"Found {n} finding{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''} ({revisions} checked)."
         )
+    elif checked == 0:  # never "All checks passed" when nothing was checked
+        lines.append("No revision files found: nothing was checked.")
     else:
         lines.append(f"All checks passed ({revisions} checked).")
     return "\n".join(lines) + "\n"

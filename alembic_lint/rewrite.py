@@ -17,11 +17,19 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 
 
 class _Source:
-    def __init__(self, data: bytes) -> None:
-        self.encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-        if self.encoding == "utf-8-sig":
-            self.encoding = "utf-8"  # so that the BOM stays in the text as U+FEFF
-        self.text = data.decode(self.encoding)
+    def __init__(self, data: bytes, path: str) -> None:
+        # The cookie is looked for in the first two lines as CPython counts them: a lone CR
+        # ends a line too, where `detect_encoding`'s readline would see one long line.
+        lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        try:
+            self.encoding = tokenize.detect_encoding(io.BytesIO(lines).readline)[0]
+            if self.encoding == "utf-8-sig":
+                self.encoding = "utf-8"  # so that the BOM stays in the text as U+FEFF
+            self.text = data.decode(self.encoding)
+        except (SyntaxError, UnicodeDecodeError) as exc:
+            raise UsageError(
+                f"{path}: cannot rewrite a file that cannot be decoded: {exc}"
+            ) from None
         self.lines = [m.group(0) for m in _LINE.finditer(self.text)][:-1] or [""]
 
     def offset(self, lineno: int, col: int) -> int:
@@ -52,7 +60,7 @@ def _module(source: _Source, path: str) -> ast.Module:
 
 def set_down_revision(data: bytes, ids: tuple[str, ...], *, path: str) -> bytes:
     """Point the (last) module-level ``down_revision`` at ``ids``, and the docstring's ``Revises:``."""
-    source = _Source(data)
+    source = _Source(data, path)
     tree = _module(source, path)
     value: ast.expr | None = None
     for stmt in tree.body:
@@ -80,7 +88,7 @@ def set_down_revision(data: bytes, ids: tuple[str, ...], *, path: str) -> bytes:
 def set_doc_line(data: bytes, label: str, value: str, *, path: str) -> bytes:
     """Rewrite the ``label:`` line of the module docstring (``Revision ID`` or ``Revises``), if it
     has one; the rest of the file is untouched."""
-    source = _Source(data)
+    source = _Source(data, path)
     tree = _module(source, path)
     first = tree.body[0] if tree.body else None
     if not (

@@ -30,6 +30,9 @@ def _load(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
             raw = fh.read()
     except OSError as exc:
         raise UsageError(f"{path}: {exc.strerror}") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw:
+        # UTF-16 or UTF-32: "alembic" would not be found below, and the file silently ignored.
+        raise UsageError(f"{path}: not UTF-8 (it looks like UTF-16); TOML files must be UTF-8")
     if b"alembic" not in raw:
         return {}
     if sys.version_info >= (3, 11):

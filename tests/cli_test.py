@@ -98,7 +98,9 @@ def test_selection_flags_and_start_after(project, capsys):
     assert main(["--select", "AL1"]) == 0
     assert main(["--start-after", "e41f7b20c9d3"]) == 0
     assert main(["--start-after", "5d2e8a41c07f"]) == 1
-    assert main(["--base", "origin/main"]) == 1  # not a git work tree: the git rules are quiet
+    assert main(["--base", "origin/main"]) == 2  # not a git work tree: --base cannot work
+    assert "not in a git work tree" in capsys.readouterr().err
+    assert main(["--base", "origin/main", "--ignore", "AL5"]) == 1  # no git rule: no git needed
     assert main(["--start-after", "nope"]) == 2
     assert "start-after: unknown revision `nope`" in capsys.readouterr().err
     assert main(["--extend-select", "AL999"]) == 2
@@ -223,3 +225,90 @@ def test_rebase_and_fix_commands(tmp_path, monkeypatch, capsys):
         capsys.readouterr().err
         == "alembic-lint: error: there is only one head per branch; nothing to rebase\n"
     )
+
+
+def test_rules_select_shows_what_a_selector_chooses(capsys):
+    assert main(["rules", "--select", "AL20,multiple-heads"]) == 0
+    codes = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert codes == ["AL101", *(f"AL20{i}" for i in range(1, 7))]
+    assert main(["rules", "--select", "A"]) == 2
+    assert (
+        capsys.readouterr().err == "alembic-lint: error: --select: unknown rule code or name `A`\n"
+    )
+
+
+@pytest.mark.parametrize("flag", ["--select", "--ignore", "--extend-select"])
+def test_bad_selectors_on_the_command_line_are_named(project, capsys, flag):
+    assert main(["check", flag, "AL2x"]) == 2
+    assert "unknown rule code or name `AL2x`" in capsys.readouterr().err
+    assert main(["check", "--select", "ALL"]) == 0
+
+
+def test_a_crashing_rule_keeps_the_other_findings_and_exits_2(project, monkeypatch, capsys):
+    from alembic_lint import rules
+
+    def crash(script, ctx):
+        raise KeyError("boom")
+        yield  # pragma: no cover - a generator, as every check is
+
+    broken = tuple(
+        rule._replace(check=crash) if rule.code == "AL305" else rule for rule in rules.ALL_RULES
+    )
+    monkeypatch.setattr(rules, "ALL_RULES", broken)
+    (project / "e41f7b20c9d3_more.py").write_text(
+        revision("e41f7b20c9d3", "5d2e8a41c07f", message="wip")
+    )
+    assert main([]) == 2
+    out, err = capsys.readouterr()
+    assert "AL301 revision message `wip` is a placeholder" in out
+    assert err.splitlines() == [
+        "alembic-lint: internal error: rule AL305 (filename-mismatch) failed on "
+        f"migrations/versions/{name}: KeyError: 'boom'"
+        for name in ("5d2e8a41c07f_email.py", "7c1e9d0b4a52_init.py", "e41f7b20c9d3_more.py")
+    ]
+
+
+def test_a_parser_crash_is_reported_on_its_file(project, monkeypatch, capsys):
+    from alembic_lint import astread
+
+    real = astread.read
+
+    def fragile(data, path, **kwargs):
+        if path.endswith("5d2e8a41c07f_email.py"):
+            raise IndexError("parser bug")
+        return real(data, path, **kwargs)
+
+    monkeypatch.setattr(astread, "read", fragile)
+    assert main(["--no-cache"]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "migrations/versions/5d2e8a41c07f_email.py:1:1: AL001 cannot parse: internal error of the parser "
+        "(IndexError: parser bug); please report it"
+    ) in out
+
+
+def test_odd_files_and_unreadable_locations_from_the_command_line(project, capsys):
+    os.mkfifo(project / "ab12cd34ef56_fifo.py")
+    assert main(["--no-cache"]) == 1
+    out = capsys.readouterr().out
+    assert "ab12cd34ef56_fifo.py:1:1: AL005 cannot read file: not a regular file (a FIFO)" in out
+    assert main(["--version-location", "migrations/versoins"]) == 2
+    assert capsys.readouterr().err == (
+        "alembic-lint: error: version location `migrations/versoins` cannot be read: "
+        "No such file or directory\n"
+    )
+
+
+def test_argparse_and_configparser_errors_are_one_line(project, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--jobs", "many"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "alembic-lint: error: argument -j/--jobs: invalid int value: 'many' "
+        "(see `alembic-lint check --help`)\n"
+    )
+    Path("alembic.ini").write_text("[alembic]\nscript_location = migrations\n  stray\n[alembic]\n")
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("alembic-lint: error: ")

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import pytest
 
 from alembic_lint.config import Settings
+from alembic_lint.diagnostics import UsageError
 from alembic_lint.discover import Project
 from alembic_lint.lint import PER_WORKER, lint, parse_all
 from tests.builders import revision
@@ -54,8 +57,51 @@ def test_start_after_skips_legacy_per_revision_findings_only(tmp_path):
 
 
 def test_empty_history_is_clean(tmp_path):
+    (tmp_path / "versions").mkdir()
     result = lint(project_at(tmp_path), Settings(), cwd=tmp_path)
     assert (result.diagnostics, result.files) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("make", "why"),
+    [
+        (lambda p: None, "No such file or directory"),
+        (lambda p: p.write_text(""), "Not a directory"),
+        (lambda p: p.symlink_to(p), "Too many levels of symbolic links"),
+    ],
+)
+def test_a_version_location_that_cannot_be_listed_is_an_error(tmp_path, make, why):
+    """Never "All checks passed" when nothing could be checked."""
+    make(tmp_path / "versions")
+    with pytest.raises(UsageError, match=f"version location `versions` cannot be read: {why}"):
+        lint(project_at(tmp_path), Settings(), cwd=tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("make", "why"),
+    [
+        (lambda p: os.mkfifo(p), r"not a regular file \(a FIFO\)"),
+        (lambda p: p.symlink_to("/dev/zero"), r"not a regular file \(a device\)"),
+        (lambda p: p.symlink_to(p), "Too many levels of symbolic links"),
+        (lambda p: p.write_bytes(b"#" * (10 << 20) + b"\n"), "larger than 10 MiB"),
+    ],
+)
+def test_odd_files_are_al005_and_never_block(tmp_path, make, why):
+    write_chain(tmp_path / "versions", 2)
+    odd = tmp_path / "versions" / "ab12cd34ef56_odd.py"
+    make(odd)
+    result = lint(project_at(tmp_path), Settings(), cwd=tmp_path)
+    assert [(d.path, d.code) for d in result.diagnostics] == [
+        ("versions/ab12cd34ef56_odd.py", "AL005")
+    ]
+    assert re.search(why, result.diagnostics[0].message)
+
+
+def test_a_file_at_the_size_cap_is_read(tmp_path):
+    write_chain(tmp_path / "versions", 1)
+    big = tmp_path / "versions" / "0000beef0000_step.py"
+    big.write_bytes(big.read_bytes() + b"#" * ((10 << 20) - big.stat().st_size))
+    assert lint(project_at(tmp_path), Settings(), cwd=tmp_path).diagnostics == []
 
 
 def test_cache_gives_the_same_answer_and_sees_edits(tmp_path):
@@ -157,3 +203,28 @@ def test_an_unreadable_child_answer_is_redone_in_the_parent(tmp_path, monkeypatc
 
     monkeypatch.setattr(pickle, "loads", broken_loads)
     assert parse_all(items, jobs=2) == expected
+
+
+@pytest.mark.parametrize(
+    ("newline", "encoding"),
+    [("\r", "utf-8"), ("\r\n", "latin-1"), ("\r", "latin-1"), ("\n", "latin-1")],
+)
+def test_fix_and_check_read_files_as_python_does(tmp_path, newline, encoding):
+    """A Latin-1 comment (with its cookie) or lone-CR line endings: Python imports such files,
+    so check reads them and fix rewrites them, keeping the bytes it does not change."""
+    from alembic_lint.lint import fix
+
+    write_chain(tmp_path / "versions", 1)
+    source = revision("ab12cd34ef56", "0000beef0000").replace(
+        "Revises: 0000beef0000", "Revises: stale"
+    )
+    source = "# -*- coding: latin-1 -*-\n# caf\xe9\n" + source if encoding == "latin-1" else source
+    path = tmp_path / "versions" / "ab12cd34ef56_x.py"
+    path.write_bytes(source.replace("\n", newline).encode(encoding))
+    found = lint(project_at(tmp_path), Settings(), cwd=tmp_path).diagnostics
+    assert [(d.code, d.line) for d in found] == [("AL304", 6 if encoding == "latin-1" else 4)]
+    [change] = fix(project_at(tmp_path), Settings(), cwd=tmp_path)
+    assert change.summary == "docstring Revises: 0000beef0000"
+    expected = source.replace("Revises: stale", "Revises: 0000beef0000")
+    assert path.read_bytes() == expected.replace("\n", newline).encode(encoding)
+    assert lint(project_at(tmp_path), Settings(), cwd=tmp_path).diagnostics == []

@@ -537,5 +537,11 @@ def test_cli_agrees_with_library(real_history: Checked, monkeypatch, capsys):
 # that declares branch_labels (an empty branch start); AL107 now flags `1b2c3d4e5f6g`.
 # Left alone: AL305 on all 124 airflow files: airflow names them `NNNN_<version>_<slug>.py` by
 # design; such a project sets `ignore = ["AL305"]`.
+# Issue 8: AL107 also catches runs that wrap around (`f8a9b0c1d2e3`): mlflow 2 -> 9 findings
+# (a8b9c0d1e2f3, b7c8d9e0f1a2, c1d2e3f4a5b6, c8d9e0f1a2b3, d0e1f2a3b4c5, d3e4f5a6b7c8,
+# e1f2a3b4c5d6 added), mlflow-auth 1 -> 4 (c3d4e5f6a7b8, e5f6a7b8c9d0, f1a2b3c4d5e6), airflow and
+# superset unchanged (2 and 0): every added one is a hand-typed id. AL305 (1 on superset, 124 on
+# airflow), AL304 (28 stale `Revises:` on superset, 1 on airflow) and AL204 are unchanged here:
+# none of these histories has an empty base or files named by an earlier template.
 # Still missed: airflow d59cbbef95eb has `branch_labels = "None"` (a label named "None",
 # inherited by the whole history), which no rule reports yet.

@@ -70,3 +70,17 @@ def test_refuses_what_it_cannot_rewrite():
         set_down_revision(b"def f(:\n", ("b",), path="x.py")
     with pytest.raises(UsageError, match=r"no `down_revision = \.\.\.`"):
         set_down_revision(b'revision = "r"\n', ("b",), path="x.py")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"# -*- coding: klingon -*-\nx = 1\n", b'"""caf\xe9"""\n', b"\xef\xbb\xbf# coding: latin-1\n"],
+)
+def test_undecodable_files_are_usage_errors(data):
+    with pytest.raises(UsageError, match=r"x\.py: cannot rewrite a file that cannot be decoded"):
+        set_doc_line(data, "Revises", "a", path="x.py")
+
+
+def test_a_cookie_after_a_lone_cr_is_found():
+    data = b'# -*- coding: latin-1 -*-\r"""caf\xe9\r\rRevises: old\r"""\r'
+    assert set_doc_line(data, "Revises", "new", path="x.py") == data.replace(b"old", b"new")

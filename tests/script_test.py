@@ -277,3 +277,66 @@ def test_effects_skip_what_is_not_literal():
     )
     assert isinstance(result, RevisionScript) and result.upgrade is not None
     assert result.upgrade.effects == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "line"),
+    [
+        pytest.param(b"revision = 'a'\r# alembic-lint: noqa: AL107\rx = 1\r", 2, id="lone-cr"),
+        pytest.param(b"revision = 'a'\r\n\r\n# alembic-lint: noqa: AL107\r\n", 3, id="crlf"),
+        pytest.param(b"revision = 'a'\n\x0c\n\x0c# alembic-lint: noqa: AL107\n", 3, id="form-feed"),
+        pytest.param(
+            b"# -*- coding: latin-1 -*-\nrevision = 'a'  # caf\xe9\n# alembic-lint: noqa: AL107\n",
+            3,
+            id="latin-1",
+        ),
+        pytest.param(b"\xef\xbb\xbfrevision = 'a'\n# alembic-lint: noqa: AL107\n", 2, id="bom"),
+        pytest.param(
+            b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\n"
+            b"x = '\x93q\x94'\n# alembic-lint: noqa: AL107\n",
+            4,
+            id="cookie-on-line-2",
+        ),
+    ],
+)
+def test_noqa_is_read_as_cpython_reads_the_file(data, line):
+    script = parse_script(data, "x.py")
+    assert isinstance(script, RevisionScript)
+    assert [(n.line, n.codes, n.file_level) for n in script.noqa] == [
+        (line, frozenset({"AL107"}), True)
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(
+            b"revision = 'a'\nx = " + b"(" * 500_000 + b")" * 500_000 + b"\n", id="parens"
+        ),
+        pytest.param(b"revision = 'a'\nx = " + b"-" * 200_000 + b"1\n", id="unary"),
+        pytest.param(b"revision = 'a'\nx = " + b"[" * 150 + b"]" * 150 + b"\n", id="lists"),
+        pytest.param(
+            b"revision = 'a'\ndef upgrade():\n    op.f(" + b"x + " * 50_000 + b"1)\n",
+            id="long-sum",
+        ),
+        pytest.param(
+            b"revision = 'a'\nbranch_labels = (" + b"1 + " * 50_000 + b"1,)\n",
+            id="unparse",
+        ),
+        pytest.param(b"revision = 'a'\n\xff(" + b"(" * 100_000 + b"\n", id="recover"),
+    ],
+)
+def test_python_limits_are_al001_or_parsed_never_an_exception(data):
+    result = parse_script(data, "x.py", effects=True)
+    if isinstance(result, ScriptError):
+        assert result.code == "AL001"
+        assert result.message
+
+
+def test_too_deep_is_al001():
+    result = parse_script(b"x = " + b"(" * 500_000 + b")" * 500_000 + b"\n", "x.py")
+    assert isinstance(result, ScriptError)
+    assert (result.code, result.message) in {
+        ("AL001", "too deeply nested for Python's parser"),
+        ("AL001", "too many nested parentheses"),
+    }

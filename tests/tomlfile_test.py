@@ -22,3 +22,18 @@ def test_unreadable_paths_are_usage_errors(tmp_path):
     (tmp_path / "latin.toml").write_bytes(b"# alembic \xff\n")
     with pytest.raises(UsageError, match=r"latin\.toml"):
         read_toml(str(tmp_path / "latin.toml"))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "[tool.alembic-lint]\nignore = ['AL305']\n".encode("utf-16"),
+        "[tool.alembic-lint]\nignore = ['AL305']\n".encode("utf-16-be"),
+        "[tool.alembic-lint]\n".encode("utf-32"),
+    ],
+)
+def test_utf16_is_an_error_not_silently_ignored(tmp_path, data):
+    path = tmp_path / "pyproject.toml"
+    path.write_bytes(data)
+    with pytest.raises(UsageError, match=r"not UTF-8 \(it looks like UTF-16\)"):
+        read_toml(str(path))

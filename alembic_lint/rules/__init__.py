@@ -11,6 +11,7 @@ A rule's ``check`` is a plain function whose docstring is the user documentation
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal, NamedTuple
 
@@ -39,6 +40,8 @@ class GitFacts(NamedTuple):
     merged: RevisionGraph | None = None
     new: frozenset[str] = frozenset()
     """Revision ids that the base ref does not have."""
+    ignored: frozenset[str] = frozenset()
+    """Display paths of the untracked files that git ignores (``git add`` needs ``-f``)."""
 
 
 class HeadFile(NamedTuple):
@@ -122,8 +125,16 @@ BY_NAME: Mapping[str, Rule] = {rule.name: rule for rule in ALL_RULES}
 REDIRECTS: Mapping[str, str] = {}
 
 
+_PREFIX = re.compile(r"AL\d{0,3}")
+
+
 def resolve(selector: str, *, where: str) -> frozenset[str]:
-    """A code, a code prefix (``AL2``, ``AL``), ``ALL`` or a rule name -> the codes it means."""
+    """A selector as ruff reads one -> the codes it means.
+
+    Accepted: ``ALL``, a rule name, or ``AL`` followed by up to three digits that begin at
+    least one code (``AL``, ``AL2``, ``AL20``, ``AL201``). Anything else, such as ``A``,
+    ``AL2x`` or ``AL999``, is a UsageError naming it: a typo must not switch rules off.
+    """
     token = selector.strip()
     upper = token.upper()
     if upper == "ALL":
@@ -132,19 +143,29 @@ def resolve(selector: str, *, where: str) -> frozenset[str]:
         return frozenset({BY_NAME[token].code})
     if upper in REDIRECTS or token in REDIRECTS:
         return frozenset({REDIRECTS.get(upper) or REDIRECTS[token]})
-    found = frozenset(code for code in BY_CODE if code.startswith(upper)) if upper else frozenset()
+    found: frozenset[str] = frozenset()
+    if _PREFIX.fullmatch(upper):
+        found = frozenset(code for code in BY_CODE if code.startswith(upper))
     if not found:
         raise UsageError(f"{where}: unknown rule code or name `{selector}`")
     return found
+
+
+def _explicit(selector: str) -> bool:
+    """Whether a selector names one rule (its code or name), rather than a group."""
+    token = selector.strip()
+    return token in BY_NAME or token.upper() in BY_CODE
 
 
 def enabled_codes(settings: Settings) -> frozenset[str]:
     """Defaults (or ``select``) plus ``extend-select``, minus ``ignore``.
 
     ``message-pattern`` switches AL302 on: configuring a pattern that is never checked would be a
-    silent no-op.
+    silent no-op. Without one, AL302 named on its own is an error, while a group that merely
+    contains it (``ALL``, ``AL3``) leaves it out, so that ``--select ALL`` works everywhere.
     """
     where = "select"
+    explicit: set[str] = set()
     if settings.select is None:
         chosen = {rule.code for rule in ALL_RULES if rule.default}
         if settings.message_pattern is not None:
@@ -152,18 +173,24 @@ def enabled_codes(settings: Settings) -> frozenset[str]:
     else:
         chosen = set()
         for selector in settings.select:
-            chosen |= resolve(selector, where=where)
+            codes = resolve(selector, where=where)
+            chosen |= codes
+            explicit |= codes if _explicit(selector) else set()
     for selector in settings.extend_select:
-        chosen |= resolve(selector, where="extend-select")
+        codes = resolve(selector, where="extend-select")
+        chosen |= codes
+        explicit |= codes if _explicit(selector) else set()
     for selector in settings.ignore:
         chosen -= resolve(selector, where="ignore")
     for glob, selectors in settings.per_file_ignores:
         for selector in selectors:
             resolve(selector, where=f"per-file-ignores `{glob}`")
     if "AL302" in chosen and settings.message_pattern is None:
-        raise UsageError(
-            "AL302 (message-pattern) is selected but no `message-pattern` is configured"
-        )
+        if "AL302" in explicit:
+            raise UsageError(
+                "AL302 (message-pattern) is selected but no `message-pattern` is configured"
+            )
+        chosen.discard("AL302")
     return frozenset(chosen)
 
 
@@ -173,19 +200,37 @@ def run(
     *,
     files: Iterable[SourceFile],
     in_scope: Iterable[RevisionScript],
+    errors: list[str] | None = None,
 ) -> list[Diagnostic]:
+    """Every rule over its scope. With ``errors``, a rule that crashes on one item loses only
+    that item's findings, and a line naming the rule and the file is added to ``errors``;
+    without it the exception propagates (the tests of one rule want to see it). A UsageError
+    (bad configuration found while checking) always propagates."""
     files = list(files)
     in_scope = list(in_scope)
     found: list[Diagnostic] = []
+
+    def call(rule: Rule, where: str, *args: Any) -> None:
+        try:
+            found.extend(rule.check(*args))
+        except UsageError:
+            raise
+        except Exception as exc:
+            if errors is None:
+                raise
+            errors.append(
+                f"rule {rule.code} ({rule.name}) failed{where}: {type(exc).__name__}: {exc}"
+            )
+
     for rule in rules:
         if rule.scope == "file":
             for item in files:
-                found.extend(rule.check(item, ctx))
+                call(rule, f" on {item.path}", item, ctx)
         elif rule.scope == "graph":
-            found.extend(rule.check(ctx))
+            call(rule, "", ctx)
         elif rule.scope == "revision":
             for script in in_scope:
-                found.extend(rule.check(script, ctx))
+                call(rule, f" on {script.path}", script, ctx)
     return found
 
 

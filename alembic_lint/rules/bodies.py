@@ -120,7 +120,7 @@ def downgrade_raises(script: RevisionScript, ctx: Context) -> Iterator[Diagnosti
 def empty_upgrade(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
-    Reports a revision that is not a merge and whose `upgrade()` does nothing.
+    Reports a revision that is not a merge nor a base and whose `upgrade()` does nothing.
 
     ## Why is this bad?
     It is almost always an `alembic revision --autogenerate` that found no changes (models not
@@ -128,7 +128,9 @@ def empty_upgrade(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     step to every deploy and hides the change that was meant to be there.
 
     A revision that declares `branch_labels` is exempt: starting a branch with
-    `alembic revision --head=base --branch-label=NAME` creates an empty one on purpose.
+    `alembic revision --head=base --branch-label=NAME` creates an empty one on purpose. So is a
+    base (`down_revision = None`): an empty first revision is a baseline, the point that an
+    existing database is stamped at before the history starts.
 
     ## Example
     ```python
@@ -145,7 +147,7 @@ def empty_upgrade(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     if (
         up is not None
         and up.kind == "empty"
-        and script.down_revisions is not None
+        and script.down_revisions  # None: unknown parents (AL002); (): a baseline
         and not script.is_merge_point
         and not script.branch_labels  # `alembic revision --head=base --branch-label=x` starts empty
     ):

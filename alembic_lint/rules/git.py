@@ -30,6 +30,7 @@ def untracked_revision(ctx: Context) -> Iterator[Diagnostic]:
     ```text
     $ git add migrations/versions/7c1e9d0b4a52_add_users_email.py
     ```
+    (`git add -f` when `.gitignore` hides the file; the hint says so.)
     """
     facts = ctx.git
     if facts is None:
@@ -48,13 +49,16 @@ def untracked_revision(ctx: Context) -> Iterator[Diagnostic]:
             if needed_by
             else ""
         )
+        hidden = script.path in facts.ignored
+        if hidden:
+            extra += "; .gitignore hides it"
         yield diag(
             script,
             script.revision_line,
             1,
             "AL501",
             f"revision file is not tracked by git, so a commit leaves it out{extra}",
-            f"git add {script.path}",
+            f"git add -f {script.path}" if hidden else f"git add {script.path}",
         )
 
 

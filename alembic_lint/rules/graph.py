@@ -274,7 +274,11 @@ _KNOWN_PLACEHOLDERS = frozenset(
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_RUNS = tuple(run * 2 for base in (_HEX, _LETTERS) for run in (base, base[::-1]))
+# Hand-typed runs wrap around within the digits (`7890123`) or within hex letters (`efabc`),
+# as in `f8a9b0c1d2e3`, as well as through all sixteen hex digits.
+_RUNS = tuple(
+    run * 2 for base in (_HEX, _LETTERS, _HEX[:10], _HEX[10:]) for run in (base, base[::-1])
+)
 _RUNS_OF_4 = frozenset(run[i : i + 4] for run in _RUNS for i in range(len(run) - 3))
 
 
@@ -314,7 +318,9 @@ def placeholder_revision_id(ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
     Reports a revision id that was typed by hand as a placeholder: `000000000000`,
-    `a1b2c3d4e5f6`, `123456789abc`, `abcdef123456`, `deadbeefcafe` and the like.
+    `a1b2c3d4e5f6`, `123456789abc`, `abcdef123456`, `deadbeefcafe` and the like. Runs count
+    ascending or descending, and may wrap around within the digits or the letters, as
+    `f8a9b0c1d2e3` (`fabcde` interleaved with `890123`) does.
 
     ## Why is this bad?
     Alembic's ids are random so that revisions made on different branches, or copied between
@@ -417,6 +423,45 @@ def merge_with_operations(script: RevisionScript, ctx: Context) -> Iterator[Diag
             )
 
 
+_ILLEGAL_ID_CHARS = frozenset("@-+:")  # alembic.script.revision._revision_illegal_chars
+
+
+def invalid_revision_id(ctx: Context) -> Iterator[Diagnostic]:
+    """
+    ## What it does
+    Reports a revision id that contains a character Alembic refuses in one: `@`, `-`, `+` or
+    `:`.
+
+    ## Why is this bad?
+    These characters are Alembic's revision syntax (`branch@head`, `ae10+2`, `-1`,
+    `base:head`). Alembic raises "Character(s) '-' not allowed in revision identifier" while
+    loading the history, so every `alembic` command fails, not only the ones that name this
+    revision.
+
+    ## Example
+    ```python
+    revision = "add-users-2024"
+    ```
+
+    ## Use instead
+    ```python
+    revision = "7c1e9d0b4a52"  # from `alembic revision`; or `add_users_2024`
+    ```
+    """
+    for rev, script in ctx.graph.revisions.items():
+        illegal = sorted(_ILLEGAL_ID_CHARS.intersection(rev))
+        if illegal:
+            shown = ", ".join(f"`{c}`" for c in illegal)
+            yield diag(
+                script,
+                script.revision_line,
+                1,
+                "AL110",
+                f"revision id `{rev}` contains {shown}, which Alembic does not allow in an id",
+                "use letters, digits and `_` only, e.g. an id from `alembic revision`",
+            )
+
+
 RULES = (
     Rule("AL101", "multiple-heads", True, "graph", multiple_heads),
     Rule("AL102", "multiple-bases", True, "graph", multiple_bases),
@@ -427,4 +472,5 @@ RULES = (
     Rule("AL107", "placeholder-revision-id", True, "graph", placeholder_revision_id),
     Rule("AL108", "duplicate-branch-label", True, "graph", duplicate_branch_label),
     Rule("AL109", "merge-with-operations", False, "revision", merge_with_operations),
+    Rule("AL110", "invalid-revision-id", True, "graph", invalid_revision_id),
 )

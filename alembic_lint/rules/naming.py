@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from alembic_lint.config import normalize_message
-from alembic_lint.diagnostics import Diagnostic
+from alembic_lint.diagnostics import Diagnostic, UsageError
 from alembic_lint.graph import RevisionGraph
 from alembic_lint.rules import Context, Rule, diag
 from alembic_lint.script import RevisionScript
@@ -128,15 +128,25 @@ def _numbering(ctx: Context) -> _Numbering:
     return found
 
 
+_MAX_DIGITS = 30
+
+
 def _number(graph: RevisionGraph, pattern: re.Pattern[str]) -> _Numbering:
     """Revision id -> (number, digits as written), for messages the pattern numbers."""
     numbers: dict[str, tuple[int, str]] = {}
     users: dict[int, list[str]] = {}
     for rev, script in graph.revisions.items():
         match = pattern.search(script.message)
-        if match is not None:
-            numbers[rev] = (int(match.group(1)), match.group(1))
-            users.setdefault(numbers[rev][0], []).append(rev)
+        digits = match.group(1) if match is not None else None
+        if digits is None or len(digits) > _MAX_DIGITS:
+            continue  # no number, or one too long to be a version (and for int())
+        if not digits.isdecimal():
+            raise UsageError(
+                f"version-pattern `{pattern.pattern}`: its first group matched `{digits}`, "
+                "which is not a number; make the group match digits only, e.g. `(\\d+)`"
+            )
+        numbers[rev] = (int(digits), digits)
+        users.setdefault(numbers[rev][0], []).append(rev)
     active = len(numbers) >= 2 and 2 * len(numbers) >= len(graph.revisions)
     return _Numbering(numbers, {n: tuple(sorted(r)) for n, r in users.items()}, active)
 
@@ -166,6 +176,8 @@ def version_sequence(script: RevisionScript, ctx: Context) -> Iterator[Diagnosti
 
     ## Options
     - `version-pattern`: the regex whose first group is the number; default `^\\s*[vV](\\d+)(?!\\d)`.
+      A group that matches something other than digits is a configuration error (exit 2); a
+      number of more than 30 digits is not a version number and is not counted.
     """
     graph = ctx.graph
     rev = script.revision
@@ -259,11 +271,12 @@ def docstring_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnos
 
 def revises_matches(value: str, down_revisions: tuple[str, ...]) -> bool:
     """Whether a docstring's ``Revises:`` value names exactly these parents. Older templates
-    render ``None``, the tuple's repr or a quoted id: the same ids, spelled otherwise."""
+    render ``None`` (or ``(none)``), the tuple's repr or a quoted id: the same ids, spelled
+    otherwise."""
     if value == ", ".join(down_revisions):
         return True
     cleaned = value.translate({ord(c): " " for c in "()[]'\""})
-    listed = [p.strip() for p in cleaned.split(",") if p.strip() and p.strip() != "None"]
+    listed = [p.strip() for p in cleaned.split(",") if p.strip().lower() not in ("", "none")]
     return sorted(listed) == sorted(down_revisions)
 
 
@@ -290,10 +303,23 @@ def template_parts(template: str) -> tuple[re.Pattern[str], re.Pattern[str]] | N
     return re.compile("".join(parts[0])), re.compile("".join(parts[1]))
 
 
-def carries_revision(name: str, template: str, revision: str) -> bool:
-    """Whether ``name`` (relative to its version location, without ``.py``) fits the template."""
+DEFAULT_TEMPLATE = "%(rev)s_%(slug)s"
+_DATE_TOKEN = re.compile(
+    r"%\((?:year|month|day|hour|minute|second|epoch)\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z][^%]*"
+)
+
+
+def accepted_templates(template: str) -> tuple[str, ...]:
+    """The templates a file name may follow: the configured one, the same without its date
+    part (files made before the date was added), and Alembic's default, which named every file
+    before a project set its own ``file_template``."""
+    undated = _DATE_TOKEN.sub("", template)
+    return tuple(dict.fromkeys((template, undated, DEFAULT_TEMPLATE)))
+
+
+def _fits(name: str, template: str, revision: str) -> bool:
     parts = template_parts(template)
-    if parts is None or name == revision:
+    if parts is None:
         return True
     before, after = parts
     start = name.find(revision)
@@ -304,11 +330,32 @@ def carries_revision(name: str, template: str, revision: str) -> bool:
     return False
 
 
+def carries_revision(name: str, template: str, revision: str) -> bool:
+    """Whether ``name`` (relative to its version location, without ``.py``) fits the template,
+    or one of the names an earlier template gave (see ``accepted_templates``)."""
+    if name == revision:
+        return True
+    return any(_fits(name, t, revision) for t in accepted_templates(template))
+
+
+def example_name(template: str, revision: str) -> str:
+    """The template rendered with the revision id and ``<token>`` for every other token."""
+
+    def render(token: re.Match[str]) -> str:
+        if token.group(0) == "%%":
+            return "%"
+        return revision if token.group(1) == "rev" else f"<{token.group(1)}>"
+
+    return _TEMPLATE_TOKEN.sub(render, template) + ".py"
+
+
 def filename_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
     Reports a revision whose file name does not carry its revision id where the project's
-    `file_template` puts it (alembic's default is `%(rev)s_%(slug)s`).
+    `file_template` puts it (alembic's default is `%(rev)s_%(slug)s`). Names that an earlier
+    template gave are accepted: Alembic's default `<rev>_<slug>` (files made before the project
+    set its own `file_template`), and the configured template without its date part.
 
     ## Why is this bad?
     People find a revision by the id in `alembic history`, and tools sort and grep files by it.
@@ -337,7 +384,7 @@ def filename_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnost
             1,
             "AL305",
             f"file name does not carry revision id `{script.revision}` as `file_template` `{ctx.project.file_template}` places it",
-            f"rename the file to match, e.g. `{script.revision}_<slug>.py`",
+            f"rename the file to match, e.g. `{example_name(ctx.project.file_template, script.revision)}`",
         )
 
 

@@ -155,7 +155,9 @@ def unreadable_file(item: SourceFile, ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
     Reports a file in a version location that cannot be read: a broken symbolic link, a
-    symbolic link loop, or a permission problem.
+    symbolic link loop, a permission problem, something that is not a regular file (a FIFO, a
+    device, a link to `/dev/zero`), or a file larger than 10 MiB. Such files are never opened
+    in a way that could block, nor read past the size cap.
 
     ## Why is this bad?
     Alembic would fail on it too, and the linter cannot check what it cannot read. The rest of

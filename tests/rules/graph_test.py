@@ -197,6 +197,12 @@ def test_al106_quiet():
         "abcabcabcabc",
         "12341234",
         "1b2c3d4e5f6g",
+        "f8a9b0c1d2e3",  # digits 8, 9, 0, 1... and letters f, a, b... wrap around
+        "c3d4e5f6a7b8",
+        "e1f2a3b4c5d6",
+        "890123456789",
+        "a5b4c3d2e1f0",
+        "3210fedcba98",
     ],
 )
 def test_placeholder_ids(rev):
@@ -205,7 +211,17 @@ def test_placeholder_ids(rev):
 
 @pytest.mark.parametrize(
     "rev",
-    ["7c1e9d0b4a52", "a81b2c3d4e5f", "001_initial", "0001", "ae1027a6acf", "1975ea83b712", "abc1"],
+    [
+        "7c1e9d0b4a52",
+        "a81b2c3d4e5f",
+        "001_initial",
+        "0001",
+        "ae1027a6acf",
+        "1975ea83b712",
+        "abc1",
+        "fab1c9d2e077",
+        "8901ab44c2d1",
+    ],
 )
 def test_real_ids_are_not_placeholders(rev):
     assert not is_placeholder_id(rev)
@@ -245,3 +261,26 @@ def test_al109_fires_on_merge_with_operations():
         "ddd444", ("bbb222", "ccc333"), upgrade="pass", downgrade="pass"
     )
     assert check("AL109", sources) == []
+
+
+def test_al110_fires_for_characters_alembic_refuses():
+    sources = {
+        "versions/a.py": revision("add-users+1", None),
+        "versions/b.py": revision("b@x:y", "add-users+1"),
+        "versions/c.py": revision("7c1e9d0b4a52_ok", "b@x:y"),
+    }
+    found = check("AL110", sources)
+    assert [(d.path, d.message) for d in found] == [
+        (
+            "versions/a.py",
+            "revision id `add-users+1` contains `+`, `-`, which Alembic does not allow in an id",
+        ),
+        (
+            "versions/b.py",
+            "revision id `b@x:y` contains `:`, `@`, which Alembic does not allow in an id",
+        ),
+    ]
+
+
+def test_al110_quiet_for_ordinary_ids():
+    assert check("AL110", {"versions/a.py": revision("7c1e9d0b4a52", None)}) == []

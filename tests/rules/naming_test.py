@@ -5,6 +5,7 @@ import re
 import pytest
 
 from alembic_lint.config import Settings
+from alembic_lint.diagnostics import UsageError
 from alembic_lint.rules import Context
 from alembic_lint.rules.naming import carries_revision, filename_mismatch
 from tests.builders import PROJECT, check, history, parse, revision
@@ -139,6 +140,9 @@ def test_al304_fires_and_stays_quiet():
     assert "Revises: None" in base
     assert check("AL304", {"versions/x.py": base}) == []
     assert check("AL304", {"versions/x.py": revision(REV, None)}) == []
+    for spelled in ("(none)", "None", "none", ""):
+        base = revision(REV, None).replace("Revises: \n", f"Revises: {spelled}\n")
+        assert check("AL304", {"versions/x.py": base}) == [], spelled
 
 
 def test_al305_fires_and_stays_quiet():
@@ -169,7 +173,7 @@ def test_al305_uses_the_project_template():
     project = PROJECT._replace(file_template="%(year)d_%(rev)s")
     assert check("AL305", {f"versions/2024_{REV}.py": revision(REV, None)}, project=project) == []
     assert (
-        len(check("AL305", {f"versions/{REV}_2024.py": revision(REV, None)}, project=project)) == 1
+        len(check("AL305", {f"versions/2024-{REV}.py": revision(REV, None)}, project=project)) == 1
     )
 
 
@@ -180,3 +184,52 @@ def test_al305_literal_percent_and_non_literal_ids():
     _, graph = history({})
     ctx = Context(graph, Settings(), PROJECT, {"versions/x.py": "x"}, frozenset(), {})
     assert list(filename_mismatch(no_id, ctx)) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        (f"2024_05_01_1200-{REV}_add_users", True),  # the configured template
+        (f"{REV}_add_users", True),  # the default template, before the project changed it
+        (f"2024_05_01_1200_{REV}_add_users", False),
+        (f"add_users_{REV}", False),
+    ],
+)
+def test_al305_accepts_names_of_earlier_templates(name, ok):
+    template = "%(year)d_%(month).2d_%(day).2d_%(hour).2d%(minute).2d-%(rev)s_%(slug)s"
+    project = PROJECT._replace(file_template=template)
+    found = check("AL305", {f"versions/{name}.py": revision(REV, None)}, project=project)
+    assert (found == []) is ok
+    if not ok:
+        assert found[0].hint == (
+            f"rename the file to match, e.g. `<year>_<month>_<day>_<hour><minute>-{REV}_<slug>.py`"
+        )
+
+
+def test_al305_accepts_a_missing_date_part():
+    project = PROJECT._replace(file_template="%(epoch)s-%(rev)s-%(slug)s")
+    assert check("AL305", {f"versions/{REV}-add.py": revision(REV, None)}, project=project) == []
+    found = check("AL305", {f"versions/x_{REV}-add.py": revision(REV, None)}, project=project)
+    assert [d.hint for d in found] == [f"rename the file to match, e.g. `<epoch>-{REV}-<slug>.py`"]
+    percent = PROJECT._replace(file_template="100%%_%(rev)s")
+    found = check("AL305", {f"versions/1_{REV}.py": revision(REV, None)}, project=percent)
+    assert [d.hint for d in found] == [f"rename the file to match, e.g. `100%_{REV}.py`"]
+
+
+def test_al303_huge_numbers_are_not_versions():
+    """`int()` refuses more than 4,300 digits: such a "number" is not counted, never a crash."""
+    sources = numbered(
+        ("aaa111", None, "v001 init"),
+        ("bbb222", "aaa111", "v" + "9" * 4300 + " users"),
+        ("ccc333", "bbb222", "v003 orders"),
+    )
+    assert check("AL303", sources) == []
+
+
+def test_al303_a_group_that_is_not_digits_is_a_config_error():
+    settings = Settings(version_pattern=re.compile(r"^(\w+) "))
+    sources = numbered(("aaa111", None, "v001 init"), ("bbb222", "aaa111", "v002 users"))
+    with pytest.raises(UsageError, match=r"its first group matched `v001`, which is not a number"):
+        check("AL303", sources, settings=settings)
+    optional = Settings(version_pattern=re.compile(r"^v(\d+)?"))
+    assert check("AL303", numbered(("aaa111", None, "vx")), settings=optional) == []

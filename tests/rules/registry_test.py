@@ -47,7 +47,9 @@ def test_resolve(selector, expected):
     assert rules.resolve(selector, where="select") == expected
 
 
-@pytest.mark.parametrize("selector", ["AL999", "AL7", "multiple_heads", ""])
+@pytest.mark.parametrize(
+    "selector", ["AL999", "AL7", "multiple_heads", "", "A", "AL2x", "L1", "AL1011", "multiple-head"]
+)
 def test_resolve_rejects_unknown(selector):
     with pytest.raises(UsageError, match="select: unknown rule code or name"):
         rules.resolve(selector, where="select")
@@ -59,7 +61,7 @@ def test_enabled_codes():
     chosen = rules.enabled_codes(
         Settings(select=("AL1",), extend_select=("AL205",), ignore=("AL107",))
     )
-    assert chosen == {f"AL10{i}" for i in range(1, 10)} - {"AL107"} | {"AL205"}
+    assert chosen == {f"AL10{i}" for i in range(1, 10)} - {"AL107"} | {"AL110", "AL205"}
     with_pattern = rules.enabled_codes(Settings(message_pattern=re.compile("x")))
     assert "AL302" in with_pattern
     with pytest.raises(UsageError, match="no `message-pattern`"):
@@ -108,3 +110,20 @@ def test_drift_rules_only_document(rule):
     """AL9xx records hold codes and docs; alembic_lint.drift produces their findings."""
     with pytest.raises(AssertionError, match=r"come from alembic_lint\.drift"):
         rule.check(None)
+
+
+def test_prefixes_of_every_length():
+    assert rules.resolve("AL", where="select") == set(rules.BY_CODE)
+    assert rules.resolve("AL20", where="ignore") == {f"AL20{i}" for i in range(1, 7)}
+    assert rules.resolve(" al201 ", where="ignore") == {"AL201"}
+
+
+def test_select_all_leaves_out_al302_without_a_pattern():
+    everything = rules.enabled_codes(Settings(select=("ALL",)))
+    assert "AL302" not in everything and "AL205" in everything
+    assert "AL302" not in rules.enabled_codes(Settings(select=("AL3",)))
+    assert "AL302" in rules.enabled_codes(
+        Settings(select=("ALL",), message_pattern=re.compile("x"))
+    )
+    with pytest.raises(UsageError, match="no `message-pattern`"):
+        rules.enabled_codes(Settings(select=("message-pattern",)))
