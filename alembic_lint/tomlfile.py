@@ -10,27 +10,28 @@ from typing import Any
 from alembic_lint.diagnostics import UsageError
 
 
-def read_toml(path: str) -> dict[str, Any]:
+def read_toml(path: str, *, always: bool = False) -> dict[str, Any]:
     """The parsed file; a syntax error is a UsageError naming the file. Callers must not mutate it.
 
     Only the ``tool.alembic`` and ``tool.alembic-lint`` tables are ever read, so a file that never
     says "alembic" is not parsed at all: importing tomllib is a sizeable share of a warm run.
+    ``always`` parses it anyway (a settings file named with ``--settings`` is all settings).
     """
     try:
         st = os.stat(path)
     except OSError as exc:
         raise UsageError(f"{path}: {exc.strerror}") from None
-    return _load(path, st.st_mtime_ns, st.st_size)
+    return _load(path, st.st_mtime_ns, st.st_size, always)
 
 
 @lru_cache(maxsize=4)
-def _load(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+def _load(path: str, mtime_ns: int, size: int, always: bool) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
     except OSError as exc:
         raise UsageError(f"{path}: {exc.strerror}") from None
-    if b"alembic" not in raw:
+    if b"alembic" not in raw and not always:
         return {}
     if sys.version_info >= (3, 11):
         import tomllib
