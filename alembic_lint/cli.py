@@ -251,6 +251,7 @@ def _settings(args: argparse.Namespace, env: Environment, root: str, cwd: str) -
 
 
 def _error_line(where: str, message: str) -> str:
+    message = " ".join(message.split())  # configparser's messages span lines
     said = message if where in message or message.startswith(os.sep) else f"{where}: {message}"
     return f"alembic-lint: error: {said}"
 

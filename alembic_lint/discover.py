@@ -428,23 +428,28 @@ def discover(
     root = repository_root(cwd) or cwd
     if explicit or environ.get("ALEMBIC_CONFIG"):
         project = find_project(locator, cwd=cwd, environ=environ)
-        return Discovery(root, [_environment(project, cwd, cwd)], [], [])
+        # settings are looked for from the config file, wherever the command is run
+        home = os.path.dirname(project.config_file) if project.config_file else cwd
+        return Discovery(root, [_environment(project, home, cwd)], [], [])
     if _has_here(cwd):
         try:
             project = find_project(locator, cwd=cwd, environ=environ)
         except UsageError:
-            # an ini of named environments only ([core], [tenant]) has no [alembic] to default to
+            # an ini of named environments only ([core], [tenant]) has no [alembic] to default
+            # to; one of logging sections only is no environment: then search the repository
             found = Discovery(root, [], [], [])
             ini = os.path.join(cwd, "alembic.ini")
             if os.path.isfile(ini):
                 _add_ini(found, ini, cwd)
-            if not found.environments:
+            if found.environments:
+                return found
+            if found.errors or not found.skipped:
                 raise
+        else:
+            found = Discovery(root, [_environment(project, cwd, cwd)], [], [])
+            if project.config_file is not None and project.config_file.endswith(".ini"):
+                _add_ini(found, project.config_file, cwd, others_only=project.ini_section)
             return found
-        found = Discovery(root, [_environment(project, cwd, cwd)], [], [])
-        if project.config_file is not None and project.config_file.endswith(".ini"):
-            _add_ini(found, project.config_file, cwd, others_only=project.ini_section)
-        return found
     found = Discovery(root, [], [], [])
     for path in _config_files(root):
         if os.path.basename(path) == "pyproject.toml":
