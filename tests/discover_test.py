@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from alembic_lint.diagnostics import UsageError
-from alembic_lint.discover import Locator, find_project, list_revision_files
+from alembic_lint.discover import Locator, discover, find_project, list_revision_files
+from tests.gitutil import commit, git
 
 
 def make(root: Path, files: dict[str, str]) -> Path:
@@ -293,3 +294,61 @@ def test_alembic_config_may_name_a_pyproject(tmp_path):
     project = find_project(Locator(), cwd=tmp_path, environ=environ)
     assert project.script_location == str(tmp_path / "cfg" / "m")
     assert project.config_file == str(tmp_path / "cfg" / "pyproject.toml")
+
+
+def environments(cwd, **kwargs):
+    explicit = kwargs.pop("explicit", False)
+    return discover(Locator(**kwargs), cwd=str(cwd), environ={}, explicit=explicit)
+
+
+def test_tool_alembic_here_needs_no_search(tmp_path):
+    make(tmp_path, {"pyproject.toml": '[tool.alembic]\nscript_location = "db"\n', "db/env.py": ""})
+    found = environments(tmp_path)
+    assert [e.label for e in found.environments] == ["pyproject.toml"]
+    make(tmp_path, {"pyproject.toml": '[tool.alembic]\nfile_template = "x"\n'})
+    with pytest.raises(UsageError, match="no `script_location`"):
+        environments(tmp_path)
+
+
+def test_a_script_location_flag_names_the_environment(tmp_path):
+    make(tmp_path, {"db/env.py": ""})
+    found = environments(tmp_path, script_location="db", explicit=True)
+    assert [(e.label, e.home) for e in found.environments] == [("db", str(tmp_path))]
+
+
+def test_an_ini_and_a_tool_alembic_in_one_directory_are_one_environment(tmp_path):
+    make(
+        tmp_path,
+        {
+            "svc/alembic.ini": "[alembic]\nscript_location = db\n",
+            "svc/pyproject.toml": '[tool.alembic]\nscript_location = "db"\n',
+            "svc/db/env.py": "",
+        },
+    )
+    found = environments(tmp_path)
+    assert [e.label for e in found.environments] == ["svc/alembic.ini"]
+
+
+def test_git_listing_skips_deleted_files_and_falls_back_to_a_walk(tmp_path):
+    make(
+        tmp_path,
+        {
+            "a/alembic.ini": "[alembic]\nscript_location = db\n",
+            "a/db/env.py": "",
+            "gone/alembic.ini": "[alembic]\nscript_location = db\n",
+        },
+    )
+    git(tmp_path, "init", "-q")
+    commit(tmp_path, "two")
+    (tmp_path / "gone" / "alembic.ini").unlink()  # tracked, deleted, not staged
+    found = environments(tmp_path)
+    assert ([e.label for e in found.environments], found.errors) == (["a/alembic.ini"], [])
+    # a .git that git rejects: the tree is walked instead
+    (tmp_path / "sub").mkdir()
+    make(
+        tmp_path / "sub",
+        {".git": "gitdir: /nowhere\n", "b/alembic.ini": "[x]\nscript_location = db\n"},
+    )
+    make(tmp_path / "sub", {"b/db/env.py": ""})
+    found = environments(tmp_path / "sub")
+    assert [e.label for e in found.environments] == ["b/alembic.ini [x]"]

@@ -246,3 +246,13 @@ def test_nothing_found_says_where_it_looked(tmp_path, monkeypatch, capsys):
         "alembic-lint: error: no Alembic environment (alembic.ini, [tool.alembic] or "
         f"migrations/alembic.ini) in {tmp_path} or below; pass -c/--config or --script-location\n"
     )
+
+
+def test_a_single_broken_environment_is_the_error(tmp_path, monkeypatch, capsys):
+    write(tmp_path, {"svc/alembic.ini": "[alembic]\nscript_location = missing\n"})
+    git(tmp_path, "init", "-q")
+    monkeypatch.chdir(tmp_path)
+    assert main(["fix"]) == 2
+    assert capsys.readouterr().err == (
+        "alembic-lint: error: svc/alembic.ini: script location `missing` does not exist\n"
+    )
