@@ -151,10 +151,33 @@ def _read_ini(path: str) -> configparser.ConfigParser:
     return parser
 
 
-def resolve_resource(location: str, search_path: Sequence[str]) -> str:
-    """``alembic.util.coerce_resource_to_filename`` without importing the package."""
+def _source_tree(start: str) -> list[str]:
+    """Where a package of the checkout would be once installed, which a checkout need not be:
+    ``start`` and each directory above it up to the repository root, and their ``src/``
+    (``src/dispatch/alembic.ini`` naming ``dispatch:database/revisions``)."""
+    found = []
+    directory = os.path.abspath(start)
+    for _ in range(8):
+        found += [directory, os.path.join(directory, "src")]
+        parent = os.path.dirname(directory)
+        if parent == directory or os.path.exists(os.path.join(directory, ".git")):
+            break
+        directory = parent
+    return found
+
+
+def resolve_resource(
+    location: str, search_path: Sequence[str], *, source_tree_of: str | None = None
+) -> str:
+    """``alembic.util.coerce_resource_to_filename`` without importing the package; where
+    ``search_path`` does not have it, the source tree around ``source_tree_of`` is searched."""
     if os.path.isabs(location) or ":" not in location:
         return location
+    if source_tree_of is not None:
+        try:
+            return resolve_resource(location, search_path)
+        except UsageError:
+            return resolve_resource(location, _source_tree(source_tree_of))
     package, *parts = location.split(":")
     spec = None
     paths: Sequence[str] | None = list(search_path)
@@ -196,8 +219,7 @@ def find_project(
         _absolute(p, cwd) for p in options.paths("prepend_sys_path", "path_separator") or ()
     )
     search_path.extend(p for p in sys.path if p)
-    # src/ layouts: the package is importable only once installed, which a checkout need not be
-    search_path.extend(os.path.join(d, "src") for d in dict.fromkeys(search_path[:2]))
+    tree = os.path.dirname(ini_path) if ini_path is not None else cwd
 
     raw_location: Any = locator.script_location or options.get("script_location")
     ini_dir = os.path.dirname(ini_path) if ini_path is not None else None
@@ -208,7 +230,9 @@ def find_project(
         raise UsageError(f"{where}: no `script_location` in the alembic configuration")
     if not isinstance(raw_location, str):
         raise UsageError("[tool.alembic]: `script_location` must be a string")
-    script_location = _absolute(resolve_resource(raw_location, search_path), cwd)
+    script_location = _absolute(
+        resolve_resource(raw_location, search_path, source_tree_of=tree), cwd
+    )
     if not os.path.isdir(script_location):
         raise UsageError(f"script location `{raw_location}` does not exist")
 
@@ -216,7 +240,10 @@ def find_project(
         "version_locations", "path_separator", "version_path_separator"
     )
     if raw_versions:
-        versions = tuple(_absolute(resolve_resource(loc, search_path), cwd) for loc in raw_versions)
+        versions = tuple(
+            _absolute(resolve_resource(loc, search_path, source_tree_of=tree), cwd)
+            for loc in raw_versions
+        )
     else:
         versions = (os.path.join(script_location, "versions"),)
     template = options.get("file_template") or DEFAULT_FILE_TEMPLATE

@@ -352,3 +352,26 @@ def test_git_listing_skips_deleted_files_and_falls_back_to_a_walk(tmp_path):
     make(tmp_path / "sub", {"b/db/env.py": ""})
     found = environments(tmp_path / "sub")
     assert [e.label for e in found.environments] == ["b/alembic.ini [x]"]
+
+
+def test_package_locations_of_an_uninstalled_src_layout(tmp_path):
+    """Netflix/dispatch: src/dispatch/alembic.ini names `dispatch:database/revisions/core`."""
+    make(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "src/dispatch/__init__.py": "raise SystemExit('never imported')\n",
+            "src/dispatch/alembic.ini": (
+                "[core]\nscript_location = dispatch:database/revisions/core\n"
+                "version_locations = dispatch:database/revisions/core/versions\n"
+            ),
+            "src/dispatch/database/revisions/core/env.py": "",
+        },
+    )
+    found = discover(Locator(), cwd=str(tmp_path), environ={}, explicit=False)
+    [env] = found.environments
+    core = tmp_path / "src" / "dispatch" / "database" / "revisions" / "core"
+    assert env.label == "src/dispatch/alembic.ini [core]"
+    assert env.project.version_locations == (str(core / "versions"),)
+    with pytest.raises(UsageError, match="cannot find package `nowhere`"):
+        find(tmp_path, script_location="nowhere:x")
