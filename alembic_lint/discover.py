@@ -18,7 +18,10 @@ Zero-config discovery (``discover``), decided as follows:
   or the current directory itself outside git (a walk that skips virtual environments,
   ``node_modules`` and the like). Every ``alembic.ini`` section with a ``script_location``, every
   Flask-Migrate ``migrations/alembic.ini`` and every ``[tool.alembic]`` is an environment, each
-  resolved from its own directory, as ``alembic`` run there would. Of those, the ones whose
+  resolved from its own directory, as ``alembic`` run there would; where a relative location
+  does not exist from there, from the nearest directory above it (up to the root) where it does
+  (mlflow's ``mlflow/store/db_migrations/alembic.ini`` names ``mlflow/store/db_migrations``, from
+  the repository root). Of those, the ones whose
   directory is at or below the current directory are linted; if none is, the nearest one whose
   directory contains the current directory; if none does either, all of them.
 """
@@ -508,16 +511,29 @@ def _shown(path: str, cwd: str) -> str:
 
 
 def _add(found: Discovery, locator: Locator, home: str, cwd: str, where: str) -> None:
-    try:
-        project = find_project(locator, cwd=home, environ={})
-    except UsageError as exc:
-        found.errors.append((where, str(exc)))
+    first: UsageError | None = None
+    for run_in in _upward(home, found.root):
+        try:
+            project = find_project(locator, cwd=run_in, environ={})
+            break
+        except UsageError as exc:
+            first = first or exc
+    else:
+        found.errors.append((where, str(first)))
         return
     key = (project.script_location, project.version_locations)
     if all(
         (e.project.script_location, e.project.version_locations) != key for e in found.environments
     ):
         found.environments.append(_environment(project, home, cwd))
+
+
+def _upward(home: str, root: str) -> list[str]:
+    """``home``, then each directory above it up to ``root``: where alembic may be run from."""
+    found = [home]
+    while is_within(found[-1], root) and found[-1] != root:
+        found.append(os.path.dirname(found[-1]))
+    return found
 
 
 def _add_ini(found: Discovery, path: str, cwd: str, *, others_only: str | None = None) -> None:

@@ -375,3 +375,22 @@ def test_package_locations_of_an_uninstalled_src_layout(tmp_path):
     assert env.project.version_locations == (str(core / "versions"),)
     with pytest.raises(UsageError, match="cannot find package `nowhere`"):
         find(tmp_path, script_location="nowhere:x")
+
+
+def test_a_location_relative_to_the_repository_root(tmp_path):
+    """mlflow: mlflow/store/db_migrations/alembic.ini says `script_location =
+    mlflow/store/db_migrations`, relative to where mlflow runs alembic: the root."""
+    make(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "mlflow/store/db/alembic.ini": "[alembic]\nscript_location = mlflow/store/db\n",
+            "mlflow/store/db/versions/a.py": "",
+            "other/alembic.ini": "[alembic]\nscript_location = nowhere\n",
+        },
+    )
+    found = discover(Locator(), cwd=str(tmp_path), environ={}, explicit=False)
+    [env] = found.environments
+    assert env.project.script_location == str(tmp_path / "mlflow" / "store" / "db")
+    assert env.home == str(tmp_path / "mlflow" / "store" / "db")
+    assert found.errors == [("other/alembic.ini", "script location `nowhere` does not exist")]

@@ -14,6 +14,7 @@ import pytest
 from alembic_lint.cli import main
 from tests.builders import revision
 from tests.gitutil import commit, git
+from tests.real_histories_test import _extract, _wheel
 
 BASE = "7c1e9d0b4a52"
 NEXT = "5d2e8a41c07f"
@@ -256,3 +257,30 @@ def test_a_single_broken_environment_is_the_error(tmp_path, monkeypatch, capsys)
     assert capsys.readouterr().err == (
         "alembic-lint: error: svc/alembic.ini: script location `missing` does not exist\n"
     )
+
+
+@pytest.mark.network
+def test_real_wheels_unpacked_as_one_repository(tmp_path, monkeypatch, capsys):
+    """mlflow ships two environments (one naming its location from the repository root),
+    superset one: all three are found from the root with no flags."""
+    _extract(
+        _wheel("mlflow==3.18.0"), ("mlflow/store/db_migrations/", "mlflow/server/auth/"), tmp_path
+    )
+    _extract(_wheel("apache-superset==6.1.0"), ("superset/migrations/",), tmp_path)
+    git(tmp_path, "init", "-q")
+    monkeypatch.chdir(tmp_path)
+    labels = [
+        "mlflow/server/auth/db/migrations/alembic.ini",
+        "mlflow/store/db_migrations/alembic.ini",
+        "superset/migrations/alembic.ini",
+    ]
+    assert main(["environments"]) == 0
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if not line.startswith(" ")] == labels
+    assert main(["check", "--select", "AL101,AL103"]) == 0
+    out = capsys.readouterr().out
+    assert [line[1:-1] for line in out.splitlines() if line.startswith("[")] == labels
+    for label in labels:
+        versions = tmp_path / label.rsplit("/", 1)[0] / "versions"
+        count = len([p for p in versions.glob("*.py") if p.name != "__init__.py"])
+        assert f"[{label}]\nAll checks passed ({count} files checked).\n" in out
