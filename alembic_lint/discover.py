@@ -182,17 +182,17 @@ def resolve_resource(
         except UsageError:
             return resolve_resource(location, _source_tree(source_tree_of))
     package, *parts = location.split(":")
-    spec = None
-    paths: Sequence[str] | None = list(search_path)
-    dotted = ""
+    paths = list(search_path)
     for piece in package.split("."):
-        dotted = f"{dotted}.{piece}" if dotted else piece
-        spec = PathFinder.find_spec(dotted, paths)
+        # each piece by its own name within its parent's directories: a dotted name would make
+        # the finder look the parent up in sys.modules (a KeyError for namespace packages)
+        spec = PathFinder.find_spec(piece, paths)
         if spec is None or spec.submodule_search_locations is None:
             raise UsageError(f"cannot find package `{package}` for location `{location}`")
         paths = list(spec.submodule_search_locations)
-    assert paths
-    return os.path.join(paths[0], *parts)
+    candidates = [os.path.join(p, *parts) for p in paths]
+    # a namespace package has several portions: the one that holds the location
+    return next((c for c in candidates if os.path.exists(c)), candidates[0])
 
 
 def find_project(

@@ -394,3 +394,28 @@ def test_a_location_relative_to_the_repository_root(tmp_path):
     assert env.project.script_location == str(tmp_path / "mlflow" / "store" / "db")
     assert env.home == str(tmp_path / "mlflow" / "store" / "db")
     assert found.errors == [("other/alembic.ini", "script location `nowhere` does not exist")]
+
+
+def test_package_locations_in_namespace_packages(tmp_path):
+    """lablup/backend.ai: `ai.backend.manager.models:alembic`, where `ai` and `ai.backend` are
+    namespace packages spread over several directories."""
+    make(
+        tmp_path,
+        {
+            "alembic.ini": "[alembic]\nscript_location = ai.backend.manager.models:alembic\n"
+            "prepend_sys_path = src other\n",
+            "other/ai/backend/common/__init__.py": "",
+            "src/ai/backend/manager/__init__.py": "",
+            "src/ai/backend/manager/models/__init__.py": "",
+            "src/ai/backend/manager/models/alembic/env.py": "",
+            "other/ai/backend/manager/models/alembic/env.py": "",
+        },
+    )
+    project = find(tmp_path)
+    assert project.script_location == str(tmp_path / "src/ai/backend/manager/models/alembic")
+    make(tmp_path, {"other/ai/backend/shared/env.py": ""})
+    assert find(tmp_path, script_location="ai.backend:shared").script_location == str(
+        tmp_path / "other/ai/backend/shared"
+    )
+    with pytest.raises(UsageError, match=r"script location `ai\.backend:nothing` does not exist"):
+        find(tmp_path, script_location="ai.backend:nothing")
