@@ -160,13 +160,12 @@ def _source_tree(start: str) -> list[str]:
     (``src/dispatch/alembic.ini`` naming ``dispatch:database/revisions``)."""
     found = []
     directory = os.path.abspath(start)
-    for _ in range(8):
+    while True:
         found += [directory, os.path.join(directory, "src")]
         parent = os.path.dirname(directory)
         if parent == directory or os.path.exists(os.path.join(directory, ".git")):
-            break
+            return found
         directory = parent
-    return found
 
 
 def resolve_resource(
