@@ -281,10 +281,18 @@ def _check(args: argparse.Namespace) -> int:
     several = len(found.environments) > 1
     files = args.files if args.hook else args.files or None
     sections: list[report.Section] = []
+    errors = list(found.errors)
     for env in found.environments:
+        try:
+            settings = _settings(args, env, found.root, cwd)
+        except UsageError as exc:
+            if not several:
+                raise
+            errors.append((env.label, str(exc)))  # the others are still linted
+            continue
         result = lint(
             env.project,
-            _settings(args, env, found.root, cwd),
+            settings,
             cwd=cwd,
             files=files,
             jobs=args.jobs or os.cpu_count() or 1,
@@ -294,9 +302,9 @@ def _check(args: argparse.Namespace) -> int:
     color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     names = {rule.code: rule.name for rule in rules.ALL_RULES}
     sys.stdout.write(report.render(args.format, sections, names=names, color=color))
-    for where, message in found.errors:
+    for where, message in errors:
         print(_error_line(where, message), file=sys.stderr)
-    if found.errors:
+    if errors:
         return 2
     return 1 if any(diagnostics for _, diagnostics, _ in sections) else 0
 

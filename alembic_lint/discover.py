@@ -552,11 +552,19 @@ def _add_ini(found: Discovery, path: str, cwd: str, *, others_only: str | None =
         sections.insert(0, "alembic")  # Flask-Migrate sets script_location in code
     if others_only is not None:
         sections = [s for s in sections if s != others_only]
-    elif not sections:
+    elif not sections and not _quiet_has_tool_alembic(os.path.join(home, "pyproject.toml")):
+        # beside a [tool.alembic], the ini holds only logging: alembic reads both as one
         found.skipped.append((shown, "no section with a `script_location`"))
     for section in sections:
         where = shown if section == "alembic" else f"{shown} [{section}]"
         _add(found, Locator(config_files=[path], name=section), home, cwd, where)
+
+
+def _quiet_has_tool_alembic(path: str) -> bool:
+    try:
+        return _has_tool_alembic(path)
+    except UsageError:  # reported where the pyproject.toml itself is read
+        return False
 
 
 def _add_toml(found: Discovery, path: str, cwd: str) -> None:

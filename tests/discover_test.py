@@ -419,3 +419,20 @@ def test_package_locations_in_namespace_packages(tmp_path):
     )
     with pytest.raises(UsageError, match=r"script location `ai\.backend:nothing` does not exist"):
         find(tmp_path, script_location="ai.backend:nothing")
+
+
+def test_a_logging_ini_beside_tool_alembic_is_not_reported_as_skipped(tmp_path):
+    make(
+        tmp_path,
+        {
+            "svc/alembic.ini": "[loggers]\nkeys = root\n",
+            "svc/pyproject.toml": '[tool.alembic]\nscript_location = "%(here)s/db"\n',
+            "svc/db/env.py": "",
+            "broken/alembic.ini": "[loggers]\nkeys = root\n",
+            "broken/pyproject.toml": "[tool.alembic\n",
+        },
+    )
+    found = discover(Locator(), cwd=str(tmp_path), environ={}, explicit=False)
+    assert [e.project.script_location for e in found.environments] == [str(tmp_path / "svc/db")]
+    assert found.skipped == [("broken/alembic.ini", "no section with a `script_location`")]
+    assert [where for where, _ in found.errors] == ["broken/pyproject.toml"]

@@ -284,3 +284,18 @@ def test_real_wheels_unpacked_as_one_repository(tmp_path, monkeypatch, capsys):
         versions = tmp_path / label.rsplit("/", 1)[0] / "versions"
         count = len([p for p in versions.glob("*.py") if p.name != "__init__.py"])
         assert f"[{label}]\nAll checks passed ({count} files checked).\n" in out
+
+
+def test_an_environment_with_bad_settings_is_named_and_the_rest_still_linted(repo, capsys):
+    (repo / "backend" / "pyproject.toml").write_text('[tool.alembic-lint]\nselct = ["AL1"]\n')
+    assert main(["check", "--format", "json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "alembic-lint: error: backend/alembic.ini: [tool.alembic-lint]: unknown key `selct`; "
+        "did you mean `select`?\n"
+    )
+    assert {i["environment"] for i in json.loads(captured.out)} == {"tenants/alembic.ini [tenant]"}
+    # with one environment, the error is the whole answer, as before
+    assert main(["check", "-c", "backend/alembic.ini"]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err.count("unknown key `selct`")) == ("", 1)
