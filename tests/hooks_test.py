@@ -227,3 +227,31 @@ def test_an_unrelated_commit_passes_despite_an_old_per_file_finding(app, env):
     refused = hooked(app, env, "commit", "-m", "touch it")
     assert refused.returncode == 1
     assert "AL301 revision message has an unfilled placeholder `vXXX`" in refused.stdout
+
+
+@pytest.mark.network
+def test_a_monorepo_needs_no_args(tmp_path, hook_repo, env):
+    """pre-commit runs the hook from the root; the environments live in subdirectories."""
+    repo = tmp_path / "mono"
+    for service in ("billing", "users"):
+        new_project(repo / service)
+        shutil.rmtree(repo / service / ".git")
+    (repo / "billing" / "pyproject.toml").write_text('[tool.alembic-lint]\nignore = ["AL301"]\n')
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "two services")
+    install(repo, hook_repo, env)
+    for service in ("billing", "users"):
+        add_revision(repo / service, "5d2e8a41c07f", BASE, "vXXX")
+    git(repo, "add", ".")
+    refused = hooked(repo, env, "commit", "-m", "placeholders")
+    assert refused.returncode == 1, refused.stdout
+    assert "[users/alembic.ini]" in refused.stdout
+    assert (
+        "users/migrations/versions/5d2e8a41c07f_step.py:1:1: AL301 revision message has an "
+        "unfilled placeholder `vXXX`" in refused.stdout
+    )
+    assert "billing/migrations/versions/5d2e8a41c07f_step.py:1:1: AL301" not in refused.stdout
+    add_revision(repo / "users", "5d2e8a41c07f", BASE, "v002 add users.email")
+    git(repo, "add", ".")
+    done = hooked(repo, env, "commit", "-m", "messages")
+    assert done.returncode == 0, done.stdout
