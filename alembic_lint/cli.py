@@ -14,7 +14,7 @@ from alembic_lint.diagnostics import UsageError
 if TYPE_CHECKING:
     from alembic_lint.config import Settings
     from alembic_lint.diagnostics import Diagnostic
-    from alembic_lint.discover import Project
+    from alembic_lint.discover import Discovery, Environment, Locator, Project
     from alembic_lint.lint import Change
 
 
@@ -56,7 +56,7 @@ def _add_locator(parser: argparse.ArgumentParser) -> None:
         help="alembic ini file and/or pyproject.toml; may be given twice",
     )
     where.add_argument(
-        "-n", "--name", default="alembic", help="ini section name (default: alembic)"
+        "-n", "--name", help="ini section name (default: alembic, or every section found)"
     )
     where.add_argument(
         "--script-location", metavar="DIR", help="script location; needs no config file"
@@ -72,6 +72,12 @@ def _add_locator(parser: argparse.ArgumentParser) -> None:
         "--recursive-version-locations",
         action="store_true",
         help="search version locations recursively",
+    )
+    where.add_argument(
+        "--settings",
+        metavar="PATH",
+        help="take [tool.alembic-lint] from this pyproject.toml (or a toml file holding the table "
+        "itself) instead of the pyproject.toml nearest each environment",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
 
@@ -113,6 +119,11 @@ def _check_args(check: argparse.ArgumentParser) -> None:
         "--no-cache",
         action="store_true",
         help="parse every file again instead of reusing the parse cache",
+    )
+    check.add_argument(
+        "--hook",
+        action="store_true",
+        help="pre-commit mode: no FILES means graph and git rules only, not every revision",
     )
 
 
@@ -164,6 +175,10 @@ def _fix_args(fix: argparse.ArgumentParser) -> None:
     _add_locator(fix)
 
 
+def _environments_args(parser: argparse.ArgumentParser) -> None:
+    _add_locator(parser)
+
+
 def _rule_args(rule: argparse.ArgumentParser) -> None:
     rule.add_argument("code", help="a code (AL101) or name (multiple-heads)")
 
@@ -182,6 +197,7 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = 
     "drift": ("migrate a disposable database and compare it with the models (AL9xx)", _drift_args),
     "rebase": ("re-point this branch's new revision onto the other head", _rebase_args),
     "fix": ("rewrite docstring id lines (AL304) and the head file (AL505)", _fix_args),
+    "environments": ("list the Alembic environments that check would lint", _environments_args),
     "rule": ("show the documentation of a rule", _rule_args),
     "rules": ("list all rules, or what --select chooses", _rules_args),
 }
@@ -204,31 +220,74 @@ def _parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _setup(args: argparse.Namespace) -> tuple[str, Settings, Project]:
-    from alembic_lint.config import load_settings, with_overrides
-    from alembic_lint.discover import Locator, find_project
+def _locator(args: argparse.Namespace) -> Locator:
+    from alembic_lint.discover import Locator
+
+    return Locator(
+        config_files=args.config,
+        name=args.name or "alembic",
+        script_location=args.script_location,
+        version_locations=args.version_location,
+        recursive=args.recursive_version_locations,
+    )
+
+
+def _discover(args: argparse.Namespace) -> tuple[str, Discovery]:
+    from alembic_lint.discover import discover
 
     cwd = os.getcwd()
-    settings = with_overrides(
-        load_settings(os.path.join(cwd, "pyproject.toml")),
+    explicit = bool(args.config or args.name is not None or args.script_location)
+    found = discover(_locator(args), cwd=cwd, environ=os.environ, explicit=explicit)
+    if not found.environments and not found.errors:
+        raise UsageError(
+            "no Alembic environment (alembic.ini, [tool.alembic] or migrations/alembic.ini) "
+            f"in {found.root} or below; pass -c/--config or --script-location"
+        )
+    return cwd, found
+
+
+def _settings_path(args: argparse.Namespace, env: Environment, root: str) -> str | None:
+    from alembic_lint.config import find_settings_file
+
+    if args.settings is not None:
+        return os.path.abspath(str(args.settings))
+    return find_settings_file(env.home, root)
+
+
+def _settings(args: argparse.Namespace, env: Environment, root: str, cwd: str) -> Settings:
+    from alembic_lint.config import Settings, load_settings_file, with_overrides
+
+    path = _settings_path(args, env, root)
+    return with_overrides(
+        Settings() if path is None else load_settings_file(path, cwd=cwd),
         select=getattr(args, "select", None),
         ignore=getattr(args, "ignore", None),
         extend_select=getattr(args, "extend_select", None),
         start_after=getattr(args, "start_after", None),
         base=getattr(args, "base", None),
     )
-    project = find_project(
-        Locator(
-            config_files=args.config,
-            name=args.name,
-            script_location=args.script_location,
-            version_locations=args.version_location,
-            recursive=args.recursive_version_locations,
-        ),
-        cwd=cwd,
-        environ=os.environ,
-    )
-    return cwd, settings, project
+
+
+def _error_line(where: str, message: str) -> str:
+    message = " ".join(message.split())  # configparser's messages span lines
+    said = message if where in message or message.startswith(os.sep) else f"{where}: {message}"
+    return f"alembic-lint: error: {said}"
+
+
+def _setup(args: argparse.Namespace) -> tuple[str, Settings, Project]:
+    """For the commands that work on one environment (drift, rebase, fix)."""
+    cwd, found = _discover(args)
+    if not found.environments:
+        where, message = found.errors[0]
+        raise UsageError(_error_line(where, message).removeprefix("alembic-lint: error: "))
+    if len(found.environments) > 1:
+        labels = ", ".join(e.label for e in found.environments)
+        raise UsageError(
+            f"{len(found.environments)} Alembic environments here ({labels}); "
+            "choose one with -c/--config, -n/--name or --script-location, or run in its directory"
+        )
+    [env] = found.environments
+    return cwd, _settings(args, env, found.root, cwd), env.project
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -236,27 +295,61 @@ def _check(args: argparse.Namespace) -> int:
     from alembic_lint.cache import default_dir
     from alembic_lint.lint import lint
 
-    cwd, settings, project = _setup(args)
-    result = lint(
-        project,
-        settings,
-        cwd=cwd,
-        files=args.files or None,
-        jobs=args.jobs or os.cpu_count() or 1,
-        cache_dir=None if args.no_cache else default_dir(os.environ),
-    )
+    cwd, found = _discover(args)
+    several = len(found.environments) > 1
+    files = args.files if args.hook else args.files or None
+    sections: list[report.Section] = []
+    errors = list(found.errors)
+    internal: list[str] = []
+    for env in found.environments:
+        try:
+            settings = _settings(args, env, found.root, cwd)
+        except UsageError as exc:
+            if not several:
+                raise
+            errors.append((env.label, str(exc)))  # the others are still linted
+            continue
+        result = lint(
+            env.project,
+            settings,
+            cwd=cwd,
+            files=files,
+            jobs=args.jobs or os.cpu_count() or 1,
+            cache_dir=None if args.no_cache else default_dir(os.environ),
+        )
+        sections.append((env.label if several else None, result.diagnostics, result.files))
+        # a rule that crashed: the findings are incomplete, so say so and exit 2
+        internal.extend(result.errors)
     color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     names = {rule.code: rule.name for rule in rules.ALL_RULES}
-    sys.stdout.write(
-        report.REPORTERS[args.format](
-            result.diagnostics, names=names, color=color, checked=result.files
-        )
-    )
-    for error in result.errors:  # the findings above are incomplete: say so, and exit 2
+    sys.stdout.write(report.render(args.format, sections, names=names, color=color))
+    for where, message in errors:
+        print(_error_line(where, message), file=sys.stderr)
+    for error in internal:
         print(f"alembic-lint: internal error: {error}", file=sys.stderr)
-    if result.errors:
+    if errors or internal:
         return 2
-    return 1 if result.diagnostics else 0
+    return 1 if any(diagnostics for _, diagnostics, _ in sections) else 0
+
+
+def _environments(args: argparse.Namespace) -> int:
+    from alembic_lint.lint import display_path
+
+    cwd, found = _discover(args)
+    for env in found.environments:
+        settings = _settings_path(args, env, found.root)
+        sys.stdout.write(
+            f"{env.label}\n"
+            f"    script location: {display_path(env.project.script_location, cwd)}\n"
+            "    version locations: "
+            + ", ".join(display_path(v, cwd) for v in env.project.version_locations)
+            + f"\n    settings: {'defaults' if settings is None else display_path(settings, cwd)}\n"
+        )
+    for where, why in found.skipped:
+        sys.stdout.write(f"{where}: not an environment ({why})\n")
+    for where, message in found.errors:
+        print(_error_line(where, message), file=sys.stderr)
+    return 2 if found.errors else 0
 
 
 def _show(changes: Sequence[Change], *, dry_run: bool) -> int:
@@ -377,6 +470,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _drift(args)
         if args.command == "fix":
             return _fix(args)
+        if args.command == "environments":
+            return _environments(args)
         return _check(args)
     except UsageError as exc:
         if debug:

@@ -211,3 +211,50 @@ def with_overrides(
     if base is not None:
         settings = settings._replace(base=base)
     return settings
+
+
+def find_settings_file(start: str, stop: str) -> str | None:
+    """The ``pyproject.toml`` nearest ``start`` that has a ``[tool.alembic-lint]`` table, searching
+    upward as ruff does, up to ``stop`` (the repository root) when ``start`` is inside it."""
+    directory = os.path.abspath(start)
+    stop = os.path.abspath(stop)
+    while True:
+        candidate = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(candidate):
+            tool = read_toml(candidate).get("tool", {})
+            if isinstance(tool, dict) and "alembic-lint" in tool:
+                return candidate
+        parent = os.path.dirname(directory)
+        if directory == stop or parent == directory:
+            return None
+        directory = parent
+
+
+def load_settings_file(path: str, *, cwd: str) -> Settings:
+    """Settings from a ``pyproject.toml`` (its ``[tool.alembic-lint]``) or from a toml file whose
+    top level is the table (``--settings alembic-lint.toml``). Paths in it (``head-file``,
+    ``per-file-ignores`` globs) are relative to the file's directory, so they are rewritten for
+    output relative to ``cwd``."""
+    if not os.path.isfile(path):
+        raise UsageError(f"settings file `{path}` not found")
+    if os.path.basename(path) == "pyproject.toml":
+        settings = load_settings(path)
+    else:
+        settings = parse_table(read_toml(path, always=True))
+    directory = os.path.dirname(os.path.abspath(path))
+    if directory == os.path.abspath(cwd):
+        return settings
+    if settings.head_file is not None:
+        settings = settings._replace(head_file=os.path.join(directory, settings.head_file))
+    return settings._replace(
+        per_file_ignores=tuple(
+            (_relative_glob(glob, directory, cwd), codes)
+            for glob, codes in settings.per_file_ignores
+        )
+    )
+
+
+def _relative_glob(glob: str, directory: str, cwd: str) -> str:
+    if os.path.isabs(glob):
+        return glob
+    return os.path.relpath(os.path.join(directory, glob), cwd).replace(os.sep, "/")

@@ -2,7 +2,28 @@
 
 Mirrors ``alembic.config.Config`` and ``ScriptDirectory.from_config`` (alembic >= 1.16, including
 ``[tool.alembic]``), but never imports alembic, never runs env.py and never imports the
-project's packages: a ``package:dir`` location is resolved with import-system path finders only.
+project's packages: a ``package:dir`` location is resolved with import-system path finders only
+(with the config directory's ``src/`` as a last resort, where an installed package would be).
+
+Zero-config discovery (``discover``), decided as follows:
+
+- ``-c``, ``-n``, ``--script-location`` or ``ALEMBIC_CONFIG`` choose exactly one environment,
+  resolved as ``alembic`` would in the current directory (``find_project``).
+- Else, when the current directory holds a configuration (``alembic.ini``, ``[tool.alembic]`` in
+  ``pyproject.toml``, or Flask-Migrate's ``migrations/alembic.ini``), it is linted as ``alembic``
+  would read it there, plus any other section of that ini carrying its own ``script_location``.
+  No tree is searched: this is the common case, and it costs nothing.
+- Else the repository is searched: the git work tree containing the current directory (files
+  git tracks or does not ignore, listed with ``git ls-files``, which never writes the index),
+  or the current directory itself outside git (a walk that skips virtual environments,
+  ``node_modules`` and the like). Every ``alembic.ini`` section with a ``script_location``, every
+  Flask-Migrate ``migrations/alembic.ini`` and every ``[tool.alembic]`` is an environment, each
+  resolved from its own directory, as ``alembic`` run there would; where a relative location
+  does not exist from there, from the nearest directory above it (up to the root) where it does
+  (mlflow's ``mlflow/store/db_migrations/alembic.ini`` names ``mlflow/store/db_migrations``, from
+  the repository root). Of those, the ones whose
+  directory is at or below the current directory are linted; if none is, the nearest one whose
+  directory contains the current directory; if none does either, all of them.
 """
 
 from __future__ import annotations
@@ -133,22 +154,44 @@ def _read_ini(path: str) -> configparser.ConfigParser:
     return parser
 
 
-def resolve_resource(location: str, search_path: Sequence[str]) -> str:
-    """``alembic.util.coerce_resource_to_filename`` without importing the package."""
+def _source_tree(start: str) -> list[str]:
+    """Where a package of the checkout would be once installed, which a checkout need not be:
+    ``start`` and each directory above it up to the repository root, and their ``src/``
+    (``src/dispatch/alembic.ini`` naming ``dispatch:database/revisions``)."""
+    found = []
+    directory = os.path.abspath(start)
+    while True:
+        found += [directory, os.path.join(directory, "src")]
+        parent = os.path.dirname(directory)
+        if parent == directory or os.path.exists(os.path.join(directory, ".git")):
+            return found
+        directory = parent
+
+
+def resolve_resource(
+    location: str, search_path: Sequence[str], *, source_tree_of: str | None = None
+) -> str:
+    """``alembic.util.coerce_resource_to_filename`` without importing the package; where
+    ``search_path`` does not have it, the source tree around ``source_tree_of`` is searched."""
     if os.path.isabs(location) or ":" not in location:
         return location
+    if source_tree_of is not None:
+        try:
+            return resolve_resource(location, search_path)
+        except UsageError:
+            return resolve_resource(location, _source_tree(source_tree_of))
     package, *parts = location.split(":")
-    spec = None
-    paths: Sequence[str] | None = list(search_path)
-    dotted = ""
+    paths = list(search_path)
     for piece in package.split("."):
-        dotted = f"{dotted}.{piece}" if dotted else piece
-        spec = PathFinder.find_spec(dotted, paths)
+        # each piece by its own name within its parent's directories: a dotted name would make
+        # the finder look the parent up in sys.modules (a KeyError for namespace packages)
+        spec = PathFinder.find_spec(piece, paths)
         if spec is None or spec.submodule_search_locations is None:
             raise UsageError(f"cannot find package `{package}` for location `{location}`")
         paths = list(spec.submodule_search_locations)
-    assert paths
-    return os.path.join(paths[0], *parts)
+    candidates = [os.path.join(p, *parts) for p in paths]
+    # a namespace package has several portions: the one that holds the location
+    return next((c for c in candidates if os.path.exists(c)), candidates[0])
 
 
 def find_project(
@@ -178,6 +221,7 @@ def find_project(
         _absolute(p, cwd) for p in options.paths("prepend_sys_path", "path_separator") or ()
     )
     search_path.extend(p for p in sys.path if p)
+    tree = os.path.dirname(ini_path) if ini_path is not None else cwd
 
     raw_location: Any = locator.script_location or options.get("script_location")
     ini_dir = os.path.dirname(ini_path) if ini_path is not None else None
@@ -188,7 +232,9 @@ def find_project(
         raise UsageError(f"{where}: no `script_location` in the alembic configuration")
     if not isinstance(raw_location, str):
         raise UsageError("[tool.alembic]: `script_location` must be a string")
-    script_location = _absolute(resolve_resource(raw_location, search_path), cwd)
+    script_location = _absolute(
+        resolve_resource(raw_location, search_path, source_tree_of=tree), cwd
+    )
     if not os.path.isdir(script_location):
         raise UsageError(f"script location `{raw_location}` does not exist")
 
@@ -196,7 +242,10 @@ def find_project(
         "version_locations", "path_separator", "version_path_separator"
     )
     if raw_versions:
-        versions = tuple(_absolute(resolve_resource(loc, search_path), cwd) for loc in raw_versions)
+        versions = tuple(
+            _absolute(resolve_resource(loc, search_path, source_tree_of=tree), cwd)
+            for loc in raw_versions
+        )
     else:
         versions = (os.path.join(script_location, "versions"),)
     template = options.get("file_template") or DEFAULT_FILE_TEMPLATE
@@ -331,3 +380,246 @@ def _walk(
         found.append(RevisionFile(directory, entry.name, subdir))
     for sub in subdirs:
         _walk(os.path.join(directory, sub), f"{subdir}{sub}/", recursive, found, seen)
+
+
+# Directories no Alembic environment of the project lives in, and which can be huge.
+SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "node_modules",
+        "site-packages",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+    }
+)
+CONFIG_NAMES = ("alembic.ini", "pyproject.toml")
+
+
+class Environment(NamedTuple):
+    """One Alembic environment of a repository, as discovery found it."""
+
+    label: str
+    """How output names it: its config file relative to the current directory, with the ini
+    section when it is not ``alembic``."""
+    project: Project
+    home: str
+    """The directory ``alembic`` runs in for it (its config file's); settings are searched
+    upward from here."""
+
+
+class Discovery(NamedTuple):
+    root: str
+    """Where the search started: the git work tree's root, else the current directory."""
+    environments: list[Environment]
+    skipped: list[tuple[str, str]]
+    """(config file, why): files with a config name that define no environment."""
+    errors: list[tuple[str, str]]
+    """(config file, message): environments that are configured but cannot be resolved."""
+
+
+def repository_root(cwd: str) -> str | None:
+    """The nearest directory at or above ``cwd`` holding ``.git``, without running git."""
+    directory = os.path.abspath(cwd)
+    while True:
+        if os.path.exists(os.path.join(directory, ".git")):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def is_within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def _has_here(cwd: str) -> bool:
+    return (
+        os.path.isfile(os.path.join(cwd, "alembic.ini"))
+        or _has_tool_alembic(os.path.join(cwd, "pyproject.toml"))
+        or os.path.isfile(os.path.join(cwd, "migrations", "alembic.ini"))
+    )
+
+
+def discover(
+    locator: Locator, *, cwd: str, environ: Mapping[str, str], explicit: bool
+) -> Discovery:
+    """The environments to lint from ``cwd`` (see the module docstring for the decisions)."""
+    cwd = os.path.abspath(cwd)
+    root = repository_root(cwd) or cwd
+    if explicit or environ.get("ALEMBIC_CONFIG"):
+        project = find_project(locator, cwd=cwd, environ=environ)
+        # settings are looked for from the config file, wherever the command is run
+        home = os.path.dirname(project.config_file) if project.config_file else cwd
+        return Discovery(root, [_environment(project, home, cwd)], [], [])
+    if _has_here(cwd):
+        try:
+            project = find_project(locator, cwd=cwd, environ=environ)
+        except UsageError:
+            # an ini of named environments only ([core], [tenant]) has no [alembic] to default
+            # to; one of logging sections only is no environment: then search the repository
+            found = Discovery(root, [], [], [])
+            ini = os.path.join(cwd, "alembic.ini")
+            if os.path.isfile(ini):
+                _add_ini(found, ini, cwd)
+            if found.environments:
+                return found
+            if found.errors or not found.skipped:
+                raise
+        else:
+            found = Discovery(root, [_environment(project, cwd, cwd)], [], [])
+            if project.config_file is not None and project.config_file.endswith(".ini"):
+                _add_ini(found, project.config_file, cwd, others_only=project.ini_section)
+            return found
+    found = Discovery(root, [], [], [])
+    for path in _config_files(root):
+        if os.path.basename(path) == "pyproject.toml":
+            _add_toml(found, path, cwd)
+        else:
+            _add_ini(found, path, cwd)
+    envs = found.environments
+    chosen = [e for e in envs if is_within(e.home, cwd)]
+    if not chosen:
+        around = [e for e in envs if is_within(cwd, e.home)]
+        nearest = max((len(e.home) for e in around), default=0)
+        chosen = [e for e in around if len(e.home) == nearest]
+    envs[:] = chosen or envs
+    return found
+
+
+def _environment(project: Project, home: str, cwd: str) -> Environment:
+    if project.config_file is not None:
+        shown = _shown(project.config_file, cwd)
+    else:
+        shown = _shown(project.script_location, cwd)
+    if project.ini_section != "alembic":
+        shown = f"{shown} [{project.ini_section}]"
+    return Environment(shown, project, home)
+
+
+def _shown(path: str, cwd: str) -> str:
+    return os.path.relpath(path, cwd).replace(os.sep, "/")
+
+
+def _add(found: Discovery, locator: Locator, home: str, cwd: str, where: str) -> None:
+    first: UsageError | None = None
+    for run_in in _upward(home, found.root):
+        try:
+            project = find_project(locator, cwd=run_in, environ={})
+            break
+        except UsageError as exc:
+            first = first or exc
+    else:
+        found.errors.append((where, str(first)))
+        return
+    key = (project.script_location, project.version_locations)
+    if all(
+        (e.project.script_location, e.project.version_locations) != key for e in found.environments
+    ):
+        found.environments.append(_environment(project, home, cwd))
+
+
+def _upward(home: str, root: str) -> list[str]:
+    """``home``, then each directory above it up to ``root``: where alembic may be run from."""
+    found = [home]
+    while is_within(found[-1], root) and found[-1] != root:
+        found.append(os.path.dirname(found[-1]))
+    return found
+
+
+def _add_ini(found: Discovery, path: str, cwd: str, *, others_only: str | None = None) -> None:
+    home = os.path.dirname(path)
+    shown = _shown(path, cwd)
+    try:
+        ini = _read_ini(path)
+    except UsageError as exc:
+        found.errors.append((shown, str(exc)))
+        return
+    sections = [s for s in ini.sections() if ini.has_option(s, "script_location")]
+    if (
+        "alembic" not in sections
+        and ini.has_section("alembic")
+        and os.path.isfile(os.path.join(home, "env.py"))
+    ):
+        sections.insert(0, "alembic")  # Flask-Migrate sets script_location in code
+    if others_only is not None:
+        sections = [s for s in sections if s != others_only]
+    elif not sections and not _quiet_has_tool_alembic(os.path.join(home, "pyproject.toml")):
+        # beside a [tool.alembic], the ini holds only logging: alembic reads both as one
+        found.skipped.append((shown, "no section with a `script_location`"))
+    for section in sections:
+        where = shown if section == "alembic" else f"{shown} [{section}]"
+        _add(found, Locator(config_files=[path], name=section), home, cwd, where)
+
+
+def _quiet_has_tool_alembic(path: str) -> bool:
+    try:
+        return _has_tool_alembic(path)
+    except UsageError:  # reported where the pyproject.toml itself is read
+        return False
+
+
+def _add_toml(found: Discovery, path: str, cwd: str) -> None:
+    try:
+        has = _has_tool_alembic(path)
+    except UsageError as exc:
+        found.errors.append((_shown(path, cwd), str(exc)))
+        return
+    if has:
+        home = os.path.dirname(path)
+        _add(found, Locator(config_files=[path]), home, cwd, _shown(path, cwd))
+
+
+def _config_files(root: str) -> list[str]:
+    """Every ``alembic.ini`` and ``pyproject.toml`` of the tree, sorted, outside skipped dirs."""
+    listed = _git_listed(root) if os.path.exists(os.path.join(root, ".git")) else None
+    if listed is None:
+        listed = []
+        for directory, dirs, files in os.walk(root):
+            dirs[:] = sorted(
+                d for d in dirs if d not in SKIPPED_DIRS and not d.endswith(".egg-info")
+            )
+            rel = os.path.relpath(directory, root)
+            listed.extend(
+                os.path.normpath(os.path.join(rel, name)) for name in files if name in CONFIG_NAMES
+            )
+    found = []
+    for rel in sorted(set(listed)):
+        parts = rel.split("/") if "/" in rel else rel.split(os.sep)
+        if any(p in SKIPPED_DIRS for p in parts[:-1]):
+            continue
+        path = os.path.join(root, rel)
+        if os.path.isfile(path):
+            found.append(path)
+    return found
+
+
+def _git_listed(root: str) -> list[str] | None:
+    """Tracked and not-ignored files named like a config; None where git cannot list them.
+
+    ``ls-files`` only reads the index (porcelain commands would refresh it, writing into .git).
+    """
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--"]
+            + [f":(glob)**/{name}" for name in CONFIG_NAMES],
+            cwd=root,
+            capture_output=True,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+            check=False,
+        )
+    except OSError:  # pragma: no cover - git is not installed
+        return None
+    if done.returncode != 0:
+        return None
+    return [p for p in os.fsdecode(done.stdout).split("\0") if p]

@@ -18,10 +18,18 @@ def printable(value: str) -> str:
 
 
 def text(
-    diagnostics: Sequence[Diagnostic], *, names: Mapping[str, str], color: bool, checked: int
+    diagnostics: Sequence[Diagnostic],
+    *,
+    names: Mapping[str, str],
+    color: bool,
+    checked: int,
+    environment: str | None = None,
 ) -> str:
-    """``path:line:col: CODE message`` lines, indented hints, and a summary line."""
+    """``path:line:col: CODE message`` lines, indented hints, and a summary line; with
+    ``environment`` (several were linted), a ``[environment]`` header line first."""
     lines: list[str] = []
+    if environment is not None:
+        lines.append(f"{_BOLD}[{environment}]{_RESET}" if color else f"[{environment}]")
     for d in diagnostics:
         code = f"{_BOLD}{_RED}{d.code}{_RESET}" if color else d.code
         path = f"{_BOLD}{printable(d.path)}{_RESET}" if color else printable(d.path)
@@ -44,14 +52,22 @@ def text(
 
 
 def json(
-    diagnostics: Sequence[Diagnostic], *, names: Mapping[str, str], color: bool, checked: int
+    diagnostics: Sequence[Diagnostic],
+    *,
+    names: Mapping[str, str],
+    color: bool,
+    checked: int,
+    environment: str | None = None,
 ) -> str:
+    """A JSON list of findings; with ``environment``, each carries an ``environment`` key."""
     import json as _json
 
+    where = {} if environment is None else {"environment": environment}
     return (
         _json.dumps(
             [
-                {
+                where
+                | {
                     "code": d.code,
                     "name": names[d.code],
                     "path": d.path,
@@ -78,16 +94,43 @@ def _escape_property(value: str) -> str:
 
 
 def github(
-    diagnostics: Sequence[Diagnostic], *, names: Mapping[str, str], color: bool, checked: int
+    diagnostics: Sequence[Diagnostic],
+    *,
+    names: Mapping[str, str],
+    color: bool,
+    checked: int,
+    environment: str | None = None,
 ) -> str:
-    """GitHub Actions ``::error`` workflow commands, one per finding."""
+    """GitHub Actions ``::error`` workflow commands, one per finding; with ``environment``, the
+    title names it."""
     out = []
+    where = "" if environment is None else f" ({environment})"
     for d in diagnostics:
         message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
-        props = f"file={_escape_property(d.path)},line={d.line},col={d.col},title={d.code}"
+        title = _escape_property(d.code + where)
+        props = f"file={_escape_property(d.path)},line={d.line},col={d.col},title={title}"
         out.append(f"::error {props}::{_escape_data(message)}")
     return "".join(line + "\n" for line in out)
 
 
 Reporter = Callable[..., str]
 REPORTERS: Mapping[str, Reporter] = {"text": text, "json": json, "github": github}
+
+Section = tuple[str | None, Sequence[Diagnostic], int]
+"""An environment's label (None where only one was linted), its findings, its files checked."""
+
+
+def render(fmt: str, sections: Sequence[Section], *, names: Mapping[str, str], color: bool) -> str:
+    """Several environments' reports as one output: text and github concatenated, JSON as one
+    list."""
+    reporter = REPORTERS[fmt]
+    parts = [
+        reporter(found, names=names, color=color, checked=checked, environment=label)
+        for label, found, checked in sections
+    ]
+    if fmt != "json" or len(parts) == 1:
+        return "".join(parts)
+    import json as _json
+
+    merged = [item for part in parts for item in _json.loads(part)]
+    return _json.dumps(merged, indent=2) + "\n"

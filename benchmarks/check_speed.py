@@ -71,6 +71,8 @@ class Variant:
     env: Callable[[], dict[str, str]]
     """Called before every run, untimed: a cold run gets a fresh cache directory here."""
     cleanup: Callable[[], None] = lambda: None
+    cwd: Path | None = None
+    """Where it runs; default: the generated project's directory."""
     samples: list[Sample] = field(default_factory=list)
 
     @property
@@ -228,9 +230,26 @@ def make_variants(project: generate.GeneratedProject, linter: Path, scratch: Pat
         no_pycache(project.versions)
         return base_env(bytecode=False)
 
+    zero_config = [str(linter), "check"]
+    run_checked(zero_config, warm, project.root)
+    mono = monorepo(project, scratch)
+    run_checked(zero_config, warm, mono)  # prime, untimed; must also pass
+
     return [
         Variant("A", "alembic-lint check, cold cache", lint_argv, cold_env, cold_cleanup),
         Variant("A2", "alembic-lint check, warm cache", lint_argv, lambda: dict(warm)),
+        Variant(
+            "A3", "alembic-lint check with no flags, warm cache", zero_config, lambda: dict(warm)
+        ),
+        Variant(
+            "M",
+            f"alembic-lint check with no flags from a git repository's root: "
+            f"{MONO_ENVIRONMENTS} environments of {project.revisions // MONO_ENVIRONMENTS} "
+            "revisions, warm cache",
+            zero_config,
+            lambda: dict(warm),
+            cwd=mono,
+        ),
         Variant(
             "B",
             "alembic ScriptDirectory.get_heads(), no .pyc",
@@ -246,6 +265,31 @@ def make_variants(project: generate.GeneratedProject, linter: Path, scratch: Pat
     ]
 
 
+MONO_ENVIRONMENTS = 3
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def monorepo(project: generate.GeneratedProject, scratch: Path) -> Path:
+    """A committed git repository with no config at its root and three environments below it
+    (``svc0/alembic.ini``...), each a generated history of a third of the size."""
+    root = scratch / "monorepo"
+    size = max(project.revisions // MONO_ENVIRONMENTS, 1)
+    for i in range(MONO_ENVIRONMENTS):
+        generate.write_project(root / f"svc{i}", size, i + 1)
+    (root / "README.md").write_text("three services\n", encoding="utf-8")
+    env = {**base_env(bytecode=True), **GIT_IDENTITY}
+    for argv in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "services"]):
+        run_checked(["git", *argv], env, root)
+    return root
+
+
 def measure(variants: Sequence[Variant], runs: int, cwd: Path, size: int) -> None:
     launcher = Spawner()
     try:
@@ -253,7 +297,7 @@ def measure(variants: Sequence[Variant], runs: int, cwd: Path, size: int) -> Non
             _progress(f"  {size} revisions: round {i + 1}/{runs}")
             for variant in variants:
                 env = variant.env()
-                variant.samples.append(launcher.run(variant.argv, env, cwd))
+                variant.samples.append(launcher.run(variant.argv, env, variant.cwd or cwd))
                 variant.cleanup()
     finally:
         launcher.close()
@@ -262,7 +306,7 @@ def measure(variants: Sequence[Variant], runs: int, cwd: Path, size: int) -> Non
 def targets(size: int, by_key: Mapping[str, Variant]) -> list[Target]:
     b = by_key["B"]
     found: list[Target] = []
-    for key in ("A", "A2"):
+    for key in ("A", "A2", "A3"):
         v = by_key[key]
         if size == LARGE:
             found.append(
@@ -440,6 +484,7 @@ def _one_size(n: int, runs: int | None, seed: int, linter: Path, work: Path) -> 
             "A2/B time": by_key["A2"].median / by_key["B"].median,
             "A/B rss": by_key["A"].peak_mib / by_key["B"].peak_mib,
             "A2/B rss": by_key["A2"].peak_mib / by_key["B"].peak_mib,
+            "M/A2 time": by_key["M"].median / by_key["A2"].median,
         },
         "targets": [
             {"target": t.text, "value": t.value, "limit": t.limit, "passed": t.passed}

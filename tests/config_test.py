@@ -4,7 +4,9 @@ import pytest
 
 from alembic_lint.config import (
     Settings,
+    find_settings_file,
     load_settings,
+    load_settings_file,
     normalize_message,
     parse_table,
     with_overrides,
@@ -95,3 +97,39 @@ def test_normalize_message(raw, normal):
 
 def test_a_single_string_is_a_one_item_list():
     assert parse_table({"select": "AL1"}).select == ("AL1",)
+
+
+def test_the_nearest_pyproject_with_the_table_wins_up_to_the_root(tmp_path):
+    (tmp_path / "svc" / "app").mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text("[tool.alembic-lint]\n")
+    (tmp_path / "svc" / "pyproject.toml").write_text("[project]\nname = 'svc-alembic'\n")
+    assert find_settings_file(str(tmp_path / "svc" / "app"), str(tmp_path)) == str(
+        tmp_path / "pyproject.toml"
+    )
+    (tmp_path / "svc" / "pyproject.toml").write_text("[tool.alembic-lint]\nignore = []\n")
+    assert find_settings_file(str(tmp_path / "svc" / "app"), str(tmp_path)) == str(
+        tmp_path / "svc" / "pyproject.toml"
+    )
+    # the search stops at the repository root
+    assert find_settings_file(str(tmp_path / "svc" / "app"), str(tmp_path / "svc" / "app")) is None
+
+
+def test_paths_in_a_settings_file_are_relative_to_its_directory(tmp_path):
+    (tmp_path / "backend").mkdir()
+    settings_file = tmp_path / "backend" / "lint.toml"
+    settings_file.write_text(
+        'head-file = "migrations/HEAD"\n'
+        'per-file-ignores = { "migrations/versions/old_*.py" = ["AL3"], "/abs/*.py" = ["AL2"] }\n'
+    )
+    settings = load_settings_file(str(settings_file), cwd=str(tmp_path))
+    assert settings.head_file == str(tmp_path / "backend" / "migrations" / "HEAD")
+    assert settings.per_file_ignores == (
+        ("backend/migrations/versions/old_*.py", ("AL3",)),
+        ("/abs/*.py", ("AL2",)),
+    )
+    # from inside the environment, the globs are relative to there
+    inside = load_settings_file(str(settings_file), cwd=str(tmp_path / "backend" / "migrations"))
+    assert inside.per_file_ignores[0] == ("versions/old_*.py", ("AL3",))
+    # in its own directory nothing is rewritten
+    here = load_settings_file(str(settings_file), cwd=str(tmp_path / "backend"))
+    assert here.head_file == "migrations/HEAD"

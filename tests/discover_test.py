@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from alembic_lint.diagnostics import UsageError
-from alembic_lint.discover import Locator, find_project, list_revision_files
+from alembic_lint.discover import Locator, discover, find_project, list_revision_files
+from tests.gitutil import commit, git
 
 
 def make(root: Path, files: dict[str, str]) -> Path:
@@ -293,3 +294,145 @@ def test_alembic_config_may_name_a_pyproject(tmp_path):
     project = find_project(Locator(), cwd=tmp_path, environ=environ)
     assert project.script_location == str(tmp_path / "cfg" / "m")
     assert project.config_file == str(tmp_path / "cfg" / "pyproject.toml")
+
+
+def environments(cwd, **kwargs):
+    explicit = kwargs.pop("explicit", False)
+    return discover(Locator(**kwargs), cwd=str(cwd), environ={}, explicit=explicit)
+
+
+def test_tool_alembic_here_needs_no_search(tmp_path):
+    make(tmp_path, {"pyproject.toml": '[tool.alembic]\nscript_location = "db"\n', "db/env.py": ""})
+    found = environments(tmp_path)
+    assert [e.label for e in found.environments] == ["pyproject.toml"]
+    make(tmp_path, {"pyproject.toml": '[tool.alembic]\nfile_template = "x"\n'})
+    with pytest.raises(UsageError, match="no `script_location`"):
+        environments(tmp_path)
+
+
+def test_a_script_location_flag_names_the_environment(tmp_path):
+    make(tmp_path, {"db/env.py": ""})
+    found = environments(tmp_path, script_location="db", explicit=True)
+    assert [(e.label, e.home) for e in found.environments] == [("db", str(tmp_path))]
+
+
+def test_an_ini_and_a_tool_alembic_in_one_directory_are_one_environment(tmp_path):
+    make(
+        tmp_path,
+        {
+            "svc/alembic.ini": "[alembic]\nscript_location = db\n",
+            "svc/pyproject.toml": '[tool.alembic]\nscript_location = "db"\n',
+            "svc/db/env.py": "",
+        },
+    )
+    found = environments(tmp_path)
+    assert [e.label for e in found.environments] == ["svc/alembic.ini"]
+
+
+def test_git_listing_skips_deleted_files_and_falls_back_to_a_walk(tmp_path):
+    make(
+        tmp_path,
+        {
+            "a/alembic.ini": "[alembic]\nscript_location = db\n",
+            "a/db/env.py": "",
+            "gone/alembic.ini": "[alembic]\nscript_location = db\n",
+        },
+    )
+    git(tmp_path, "init", "-q")
+    commit(tmp_path, "two")
+    (tmp_path / "gone" / "alembic.ini").unlink()  # tracked, deleted, not staged
+    found = environments(tmp_path)
+    assert ([e.label for e in found.environments], found.errors) == (["a/alembic.ini"], [])
+    # a .git that git rejects: the tree is walked instead
+    (tmp_path / "sub").mkdir()
+    make(
+        tmp_path / "sub",
+        {".git": "gitdir: /nowhere\n", "b/alembic.ini": "[x]\nscript_location = db\n"},
+    )
+    make(tmp_path / "sub", {"b/db/env.py": ""})
+    found = environments(tmp_path / "sub")
+    assert [e.label for e in found.environments] == ["b/alembic.ini [x]"]
+
+
+def test_package_locations_of_an_uninstalled_src_layout(tmp_path):
+    """Netflix/dispatch: src/dispatch/alembic.ini names `dispatch:database/revisions/core`."""
+    make(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "src/dispatch/__init__.py": "raise SystemExit('never imported')\n",
+            "src/dispatch/alembic.ini": (
+                "[core]\nscript_location = dispatch:database/revisions/core\n"
+                "version_locations = dispatch:database/revisions/core/versions\n"
+            ),
+            "src/dispatch/database/revisions/core/env.py": "",
+        },
+    )
+    found = discover(Locator(), cwd=str(tmp_path), environ={}, explicit=False)
+    [env] = found.environments
+    core = tmp_path / "src" / "dispatch" / "database" / "revisions" / "core"
+    assert env.label == "src/dispatch/alembic.ini [core]"
+    assert env.project.version_locations == (str(core / "versions"),)
+    with pytest.raises(UsageError, match="cannot find package `nowhere`"):
+        find(tmp_path, script_location="nowhere:x")
+
+
+def test_a_location_relative_to_the_repository_root(tmp_path):
+    """mlflow: mlflow/store/db_migrations/alembic.ini says `script_location =
+    mlflow/store/db_migrations`, relative to where mlflow runs alembic: the root."""
+    make(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "mlflow/store/db/alembic.ini": "[alembic]\nscript_location = mlflow/store/db\n",
+            "mlflow/store/db/versions/a.py": "",
+            "other/alembic.ini": "[alembic]\nscript_location = nowhere\n",
+        },
+    )
+    found = discover(Locator(), cwd=str(tmp_path), environ={}, explicit=False)
+    [env] = found.environments
+    assert env.project.script_location == str(tmp_path / "mlflow" / "store" / "db")
+    assert env.home == str(tmp_path / "mlflow" / "store" / "db")
+    assert found.errors == [("other/alembic.ini", "script location `nowhere` does not exist")]
+
+
+def test_package_locations_in_namespace_packages(tmp_path):
+    """lablup/backend.ai: `ai.backend.manager.models:alembic`, where `ai` and `ai.backend` are
+    namespace packages spread over several directories."""
+    make(
+        tmp_path,
+        {
+            "alembic.ini": "[alembic]\nscript_location = ai.backend.manager.models:alembic\n"
+            "prepend_sys_path = src other\n",
+            "other/ai/backend/common/__init__.py": "",
+            "src/ai/backend/manager/__init__.py": "",
+            "src/ai/backend/manager/models/__init__.py": "",
+            "src/ai/backend/manager/models/alembic/env.py": "",
+            "other/ai/backend/manager/models/alembic/env.py": "",
+        },
+    )
+    project = find(tmp_path)
+    assert project.script_location == str(tmp_path / "src/ai/backend/manager/models/alembic")
+    make(tmp_path, {"other/ai/backend/shared/env.py": ""})
+    assert find(tmp_path, script_location="ai.backend:shared").script_location == str(
+        tmp_path / "other/ai/backend/shared"
+    )
+    with pytest.raises(UsageError, match=r"script location `ai\.backend:nothing` does not exist"):
+        find(tmp_path, script_location="ai.backend:nothing")
+
+
+def test_a_logging_ini_beside_tool_alembic_is_not_reported_as_skipped(tmp_path):
+    make(
+        tmp_path,
+        {
+            "svc/alembic.ini": "[loggers]\nkeys = root\n",
+            "svc/pyproject.toml": '[tool.alembic]\nscript_location = "%(here)s/db"\n',
+            "svc/db/env.py": "",
+            "broken/alembic.ini": "[loggers]\nkeys = root\n",
+            "broken/pyproject.toml": "[tool.alembic\n",
+        },
+    )
+    found = discover(Locator(), cwd=str(tmp_path), environ={}, explicit=False)
+    assert [e.project.script_location for e in found.environments] == [str(tmp_path / "svc/db")]
+    assert found.skipped == [("broken/alembic.ini", "no section with a `script_location`")]
+    assert [where for where, _ in found.errors] == ["broken/pyproject.toml"]

@@ -189,3 +189,69 @@ def test_a_head_file_makes_the_second_merge_conflict(app, env, monkeypatch, caps
     git(app, "add", ".")
     done = hooked(app, env, "commit", "--no-edit")
     assert done.returncode == 0, done.stdout
+
+
+@pytest.mark.network
+def test_deleting_or_renaming_away_a_parent_revision_is_refused(app, env):
+    versions = app / "migrations" / "versions"
+    add_revision(app, "5d2e8a41c07f", BASE, "v002 add users.email")
+    git(app, "add", ".")
+    assert hooked(app, env, "commit", "-m", "second revision").returncode == 0
+    git(app, "rm", "-q", f"migrations/versions/{BASE}_step.py")
+    refused = hooked(app, env, "commit", "-m", "drop the base")
+    assert refused.returncode == 1, refused.stdout
+    assert "AL103 `down_revision` names unknown revision `7c1e9d0b4a52`" in refused.stdout
+    git(app, "reset", "-q", "--hard")
+    (app / "attic").mkdir()
+    git(app, "mv", f"migrations/versions/{BASE}_step.py", "attic/")
+    refused = hooked(app, env, "commit", "-m", "move the base away")
+    assert refused.returncode == 1, refused.stdout
+    assert "AL103" in refused.stdout
+    git(app, "reset", "-q", "--hard")
+    assert (versions / f"{BASE}_step.py").is_file()
+
+
+@pytest.mark.network
+def test_an_unrelated_commit_passes_despite_an_old_per_file_finding(app, env):
+    add_revision(app, "5d2e8a41c07f", BASE, "vXXX")
+    commit(app, "an old placeholder, committed before the hook")  # --no-verify
+    (app / "README.md").write_text("# app\n")
+    git(app, "add", "README.md")
+    done = hooked(app, env, "commit", "-m", "readme")
+    assert done.returncode == 0, done.stdout
+    assert "alembic-lint" in done.stdout and "Passed" in done.stdout
+    # the old finding is still there for whoever touches that file
+    path = app / "migrations" / "versions" / "5d2e8a41c07f_step.py"
+    path.write_text(path.read_text() + "\n")
+    git(app, "add", ".")
+    refused = hooked(app, env, "commit", "-m", "touch it")
+    assert refused.returncode == 1
+    assert "AL301 revision message has an unfilled placeholder `vXXX`" in refused.stdout
+
+
+@pytest.mark.network
+def test_a_monorepo_needs_no_args(tmp_path, hook_repo, env):
+    """pre-commit runs the hook from the root; the environments live in subdirectories."""
+    repo = tmp_path / "mono"
+    for service in ("billing", "users"):
+        new_project(repo / service)
+        shutil.rmtree(repo / service / ".git")
+    (repo / "billing" / "pyproject.toml").write_text('[tool.alembic-lint]\nignore = ["AL301"]\n')
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "two services")
+    install(repo, hook_repo, env)
+    for service in ("billing", "users"):
+        add_revision(repo / service, "5d2e8a41c07f", BASE, "vXXX")
+    git(repo, "add", ".")
+    refused = hooked(repo, env, "commit", "-m", "placeholders")
+    assert refused.returncode == 1, refused.stdout
+    assert "[users/alembic.ini]" in refused.stdout
+    assert (
+        "users/migrations/versions/5d2e8a41c07f_step.py:1:1: AL301 revision message has an "
+        "unfilled placeholder `vXXX`" in refused.stdout
+    )
+    assert "billing/migrations/versions/5d2e8a41c07f_step.py:1:1: AL301" not in refused.stdout
+    add_revision(repo / "users", "5d2e8a41c07f", BASE, "v002 add users.email")
+    git(repo, "add", ".")
+    done = hooked(repo, env, "commit", "-m", "messages")
+    assert done.returncode == 0, done.stdout
