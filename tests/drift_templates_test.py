@@ -64,7 +64,7 @@ def test_drift_reports_the_planted_column(name, tmp_path):
     exp = expected(name)
     work = copy_fixture(name, tmp_path)
     proc = drift(work, exp["env"])
-    want = (exp["drift"]["exit"], list(map(pick, exp["drift"]["findings"])), [])
+    want: tuple[Any, ...] = (exp["drift"]["exit"], list(map(pick, exp["drift"]["findings"])), [])
     files = written(work)
     assert (proc.returncode, list(map(pick, json.loads(proc.stdout))), files) == want, proc.stderr
 
