@@ -6,11 +6,8 @@ AL901 for the planted column), which ``tests/drift_fixtures_test.py`` proved wit
 with the planted line removed, drift must be clean. Nothing may be written into the project (a
 redirect that failed would leave the project's own SQLite file there).
 
-These await the rewrite of issue 7 (env.py run as alembic runs it, engines redirected, the
-disposable database following the project's dialect): they are ``xfail(strict=False)`` until it
-lands, and the lead removes the mark then. Each test makes all its observations first and compares
-them in one final assertion, so that a failing run still executes every line (the coverage gate
-counts these tests).
+Each test makes all its observations first and compares them in one final assertion, so that a
+failure shows everything that differs.
 """
 
 from __future__ import annotations
@@ -26,7 +23,6 @@ import pytest
 from tests.driftfixtures import NAMES, clean_env, copy_fixture, expected, too_old
 
 BIN = Path(sys.executable).parent
-AWAITS = pytest.mark.xfail(strict=False, reason="awaits drift rewrite")
 FIXTURES = [
     pytest.param(
         name,
@@ -58,7 +54,6 @@ def written(work: Path) -> list[str]:
     return sorted(p.relative_to(work).as_posix() for p in work.rglob("*.db"))
 
 
-@AWAITS
 @pytest.mark.parametrize("name", FIXTURES)
 def test_drift_reports_the_planted_column(name, tmp_path):
     exp = expected(name)
@@ -69,7 +64,6 @@ def test_drift_reports_the_planted_column(name, tmp_path):
     assert (proc.returncode, list(map(pick, json.loads(proc.stdout))), files) == want, proc.stderr
 
 
-@AWAITS
 @pytest.mark.parametrize("name", FIXTURES)
 def test_drift_is_clean_without_the_planted_column(name, tmp_path):
     exp = expected(name)
