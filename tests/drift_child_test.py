@@ -584,3 +584,42 @@ def test_a_thread_is_blamed_on_the_line_that_started_it(project, victim):
     [found] = run(project)
     assert found.code == "AL905"
     assert line <= found.line <= line + 5
+
+
+def test_a_relative_script_location_runs_from_where_it_resolves(tmp_path, monkeypatch):
+    """mlflow's ini says ``script_location = pkg/migrations`` from the root of its tree: alembic
+    is run from there, not from the ini's own directory."""
+    from alembic import command
+    from alembic.config import Config
+
+    root = tmp_path / "tree"
+    (root / "pkg").mkdir(parents=True)
+    command.init(
+        Config(str(root / "pkg" / "migrations" / "alembic.ini")), str(root / "pkg" / "migrations")
+    )
+    ini = root / "pkg" / "migrations" / "alembic.ini"
+    ini.write_text(
+        ini.read_text()
+        .replace("script_location = %(here)s", "script_location = pkg/migrations")
+        .replace("driver://user:pass@localhost/dbname", "sqlite://")
+    )
+    monkeypatch.chdir(root)
+    from alembic_lint.config import Settings
+    from alembic_lint.discover import Locator, find_project
+    from alembic_lint.drift import drift
+
+    project = find_project(Locator(config_files=[str(ini)]), cwd=root, environ={})
+    write_revision(
+        root / "pkg",
+        "7c1e9d0b4a52",
+        None,
+        'def upgrade():\n    op.execute("SELECT 1")\n\n\ndef downgrade():\n    pass\n',
+    )
+    env = root / "pkg" / "migrations" / "env.py"
+    env.write_text(
+        env.read_text().replace(
+            "target_metadata = None", "import sqlalchemy as sa\ntarget_metadata = sa.MetaData()"
+        )
+    )
+    found = drift(project, Settings(), DriftOptions(), cwd=str(root)).diagnostics
+    assert found == []

@@ -108,3 +108,18 @@ def test_small_helpers():
     assert guard_module._short("short") == "short"
     assert guard_module._coverage_data("/x/.coverage.host.1") == ("coverage" in sys.modules)
     assert not guard_module._coverage_data("/x/prod.db")
+
+
+@pytest.mark.parametrize(
+    ("event", "args", "allowed"),
+    [
+        ("subprocess.Popen", ("/usr/bin/uname", ["uname", "-p"], None, None), True),
+        ("subprocess.Popen", (None, ["file", "-b", "/bin/sh"], None, None), True),
+        ("subprocess.Popen", (b"ldconfig", [b"ldconfig", b"-p"], None, None), True),
+        ("subprocess.Popen", ("alembic", ["alembic", "upgrade", "heads"], None, None), False),
+        ("subprocess.Popen", (None, "psql -c 'select 1'", None, None), False),
+        ("os.system", (b"uname",), False),
+    ],
+)
+def test_system_facts(event, args, allowed):
+    assert guard_module.system_fact(event, args) is allowed

@@ -189,6 +189,22 @@ def _config(job: dict[str, Any], scratch: str) -> Any:
     return cfg
 
 
+def working_directory(raw: str, job: dict[str, Any]) -> str:
+    """Where ``alembic`` would be run: beside the configuration file, unless the file's relative
+    ``script_location`` only resolves from a directory above it (mlflow's ini names
+    ``mlflow/store/db_migrations`` from the root of its source tree)."""
+    here = str(job["cwd"])
+    if not raw or os.path.isabs(raw) or ":" in raw or "%(" in raw:
+        return here
+    target = os.path.realpath(job["script_location"])
+    relative = os.path.normpath(raw)
+    if os.path.realpath(os.path.join(here, relative)) == target:
+        return here
+    if target.endswith(os.sep + relative):
+        return target[: -len(relative) - 1]
+    return here
+
+
 def _escape(value: str) -> str:
     return value.replace("%", "%%")
 
@@ -338,8 +354,6 @@ def run(job: dict[str, Any], channel: Channel, scratch: str) -> dict[str, Any]:
     guard.install_sqlalchemy()
     steps = Steps(channel)
     steps.install()
-    os.chdir(job["cwd"])
-    sys.path.insert(0, job["cwd"])
     result: dict[str, Any] = {"diffs": [], "failure": None, "roundtrip": None}
     stage = "env"
     try:
@@ -348,6 +362,9 @@ def run(job: dict[str, Any], channel: Channel, scratch: str) -> dict[str, Any]:
         from alembic_lint.drift.describe import describe
 
         cfg = _config(job, scratch)
+        here = working_directory(cfg.get_main_option("script_location") or "", job)
+        os.chdir(here)
+        sys.path.insert(0, here)
         _flask_context(job)
         if job["roundtrip"]:
             stage = "upgrade"

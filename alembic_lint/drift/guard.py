@@ -8,8 +8,9 @@ stops everything else *before a byte is sent*, at four layers, because no single
   disposable one), every TCP/UDP ``socket.connect`` (allowed only while drift itself opens a
   connection to a disposable database, so a pure-Python driver or a hand-written socket cannot
   reach another database on the same server), Unix sockets of database servers, child processes
-  (``subprocess``, ``os.system``, ``os.exec*``, ``os.posix_spawn``, ``os.spawn*``), and
-  ``ctypes`` loading a database client library;
+  (``subprocess``, ``os.system``, ``os.exec*``, ``os.posix_spawn``, ``os.spawn*``, and
+  multiprocessing's spawn; only the commands that read a system fact, ``system_fact``, may run),
+  and ``ctypes`` loading a database client library;
 - an authorizer on every SQLite connection an engine opens, refusing ``ATTACH`` of any other
   file;
 - the connect functions of the drivers that talk to the server from C (libpq: psycopg and
@@ -235,7 +236,7 @@ class Guard:
             path = _sqlite_path(args[0])
             if path is not None and path not in self.sqlite_files and not _coverage_data(path):
                 self.refuse(f"sqlite3.connect({path!r})")
-        elif event in _CHILD_EVENTS:
+        elif event in _CHILD_EVENTS and not system_fact(event, args):
             shown = args[0] if args else ""
             self.refuse(f"starting a child process ({event} {_short(shown)})")
         elif event == "ctypes.dlopen" and _CLIENT_LIBRARY.search(str(args[0] or "")):
@@ -262,6 +263,27 @@ class Guard:
         where = self.where(sys._getframe(1))
         self.record(Violation(f"ATTACH DATABASE {arg1!r}", *where))
         return _SQLITE_DENY
+
+
+_SYSTEM_FACTS = frozenset(
+    {"uname", "file", "ldconfig", "gcc", "cc", "ld", "objdump", "getconf", "sw_vers", "lsb_release"}
+)
+
+
+def system_fact(event: str, args: tuple[Any, ...]) -> bool:
+    """A child process that only reads a fact about the system: ``platform`` runs ``uname`` and
+    ``file``, ``ctypes.util.find_library`` runs ``ldconfig``, ``gcc`` or ``ld``, and libraries
+    call those at import time. None of them reaches a database."""
+    if event != "subprocess.Popen":
+        return False
+    executable, argv = args[0], args[1]
+    if executable is None and isinstance(argv, (list, tuple)) and argv:
+        executable = argv[0]
+    if isinstance(executable, bytes):
+        executable = executable.decode(errors="replace")
+    if not isinstance(executable, (str, os.PathLike)):
+        return False
+    return os.path.basename(os.fspath(executable)) in _SYSTEM_FACTS
 
 
 def _coverage_data(path: str) -> bool:
