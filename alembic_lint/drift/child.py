@@ -196,7 +196,7 @@ def working_directory(raw: str, job: dict[str, Any]) -> str:
     here = str(job["cwd"])
     if not raw or os.path.isabs(raw) or ":" in raw or "%(" in raw:
         return here
-    target = os.path.realpath(job["script_location"])
+    target = os.path.realpath(str(job["script_location"]))
     relative = os.path.normpath(raw)
     if os.path.realpath(os.path.join(here, relative)) == target:
         return here
