@@ -283,8 +283,7 @@ def _mariadb_snapshot(name: str) -> object:
     try:
         cursor = db.cursor()
         cursor.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
-            "ORDER BY 1",
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY 1",
             (name,),
         )
         tables = cursor.fetchall()
@@ -537,6 +536,7 @@ VARIANTS = [
         "models-engine",
         SERVERS,
         "redirect",
+        where="models.py",
         models_extra="\nengine = sa.create_engine(@URL@)  # PROBE\n",
         engine="from models import engine as connectable\n",
     ),
@@ -607,7 +607,10 @@ VARIANTS = [
         upgrade_top=RAW["sqlite"] + "\n_touch()\n",
     ),
     Variant(
-        "psycopg-connect", ("postgres",), "refuse", env_top=RAW["postgres"] + "\n\n_touch()\n",
+        "psycopg-connect",
+        ("postgres",),
+        "refuse",
+        env_top=RAW["postgres"] + "\n\n_touch()\n",
         embedded=True,
     ),
     Variant(
@@ -809,13 +812,15 @@ def _libpq() -> str:
 
     import psycopg_binary
 
-    bundled = glob.glob(str(Path(psycopg_binary.__file__).parent.parent / "psycopg_binary.libs" / "libpq*"))
+    bundled = glob.glob(
+        str(Path(psycopg_binary.__file__).parent.parent / "psycopg_binary.libs" / "libpq*")
+    )
     return ctypes.util.find_library("pq") or sorted(bundled)[0]
 
 
 def _fill(code: str, victim: Victim) -> str:
-    for key, value in victim.code.items():
-        code = code.replace(f"@{key}@", value)
+    for key, snippet in victim.code.items():
+        code = code.replace(f"@{key}@", snippet)
     code = code.replace("@RAW@", RAW[victim.kind.removesuffix("-new")])
     code = code.replace("@LIBPQ@", repr(_libpq()) if "@LIBPQ@" in code else "")
     code = code.replace("@RAWURL@", victim.url)
@@ -862,7 +867,8 @@ def build(templates: Mapping[str, Path], tmp_path: Path, variant: Variant, victi
         "target_metadata = None", "from models import metadata\n\ntarget_metadata = metadata"
     )
     text = text.replace(
-        "config = context.config\n", "config = context.config\n" + _fill(_pick(variant.env_top, kind), victim)
+        "config = context.config\n",
+        "config = context.config\n" + _fill(_pick(variant.env_top, kind), victim),
     )
     engine = _indent(_fill(_pick(variant.engine, kind), victim), "    ")
     default = ASYNC_ENGINE if variant.template == "async" else GENERIC_ENGINE
@@ -889,7 +895,7 @@ def environment(tmp_path: Path, variant: Variant, victim: Victim) -> dict[str, s
     env = {key: value for key, value in os.environ.items() if key not in drop}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["ALEMBIC_LINT_CACHE_DIR"] = str(tmp_path / "cache")
-    env.update({name: victim.url for name in variant.environ})
+    env.update(dict.fromkeys(variant.environ, victim.url))
     return env
 
 
@@ -901,7 +907,12 @@ class Case:
 
 
 def _cases(with_modes: bool) -> list[Any]:
-    modes = {"sqlite": ["sqlite"], "sqlite-new": ["sqlite"], "postgres": ["url"], "mariadb": ["url"]}
+    modes = {
+        "sqlite": ["sqlite"],
+        "sqlite-new": ["sqlite"],
+        "postgres": ["url"],
+        "mariadb": ["url"],
+    }
     cases = []
     for variant in VARIANTS:
         for kind in variant.kinds:
@@ -938,8 +949,14 @@ def _run(args: list[str], root: Path, env: Mapping[str, str]) -> subprocess.Comp
 def test_plain_alembic_touches_the_victim(case, victim, templates, tmp_path):
     root = build(templates, tmp_path, case.variant, victim)
     before = victim.snapshot()
-    done = _run([str(BIN / "alembic"), "upgrade", "heads"], root, environment(tmp_path, case.variant, victim))
-    assert victim.snapshot() != before, f"not a probe: plain alembic left the victim alone\n{done.stderr}"
+    done = _run(
+        [str(BIN / "alembic"), "upgrade", "heads"],
+        root,
+        environment(tmp_path, case.variant, victim),
+    )
+    assert victim.snapshot() != before, (
+        f"not a probe: plain alembic left the victim alone\n{done.stderr}"
+    )
 
 
 def findings(stdout: str) -> list[dict[str, Any]] | None:
@@ -963,14 +980,24 @@ def outcome_problems(
     """What is wrong with a drift run, for the variant's expected outcome (empty: nothing)."""
     items = found or []
     codes = {item.get("code") for item in items}
-    refused = [i for i in items if i.get("code") == "AL905" and i.get("path") == where and i.get("line") in lines]
+    refused = [
+        i
+        for i in items
+        if i.get("code") == "AL905" and i.get("path") == where and i.get("line") in lines
+    ]
     checks = {
         "redirect": returncode in (0, 1) and codes <= {"AL901"},
         "refuse": returncode == 1 and bool(refused),
-        "either": returncode in (0, 1) and codes <= {"AL901", "AL905"} and len(refused) == len([i for i in items if i.get("code") == "AL905"]),
+        "either": returncode in (0, 1)
+        and codes <= {"AL901", "AL905"}
+        and len(refused) == len([i for i in items if i.get("code") == "AL905"]),
         "fail": returncode == 1 and bool(codes & {"AL902", "AL905"}),
     }
-    wrong = [] if checks[outcome] else [f"expected {outcome} (AL905 at {where}:{lines}), got exit {returncode}: {items}"]
+    wrong = (
+        []
+        if checks[outcome]
+        else [f"expected {outcome} (AL905 at {where}:{lines}), got exit {returncode}: {items}"]
+    )
     return wrong + ([] if found is not None else ["stdout is not a JSON list of findings"])
 
 
@@ -994,7 +1021,8 @@ def test_outcome_problems():
 def test_drift_leaves_the_victim_untouched(case, victim, templates, tmp_path):
     root = build(templates, tmp_path, case.variant, victim)
     before = victim.snapshot()
-    args = [str(BIN / "alembic-lint"), "drift", "--format", "json", *victim.drift_modes[case.mode]]
+    mode = victim.drift_modes[case.mode]
+    args = [str(BIN / "alembic-lint"), "drift", "--format", "json", "--no-cache", *mode]
     done = _run(args, root, environment(tmp_path, case.variant, victim))
     touched = [] if victim.snapshot() == before else ["VICTIM TOUCHED"]
     problems = touched + outcome_problems(
