@@ -623,3 +623,26 @@ def test_a_relative_script_location_runs_from_where_it_resolves(tmp_path, monkey
     )
     found = drift(project, Settings(), DriftOptions(), cwd=str(root)).diagnostics
     assert found == []
+
+
+def test_an_env_py_that_is_handed_its_connection(project):
+    """pytest-alembic's and dagster's pattern: env.py uses ``config.attributes["connection"]``."""
+    env = project / "migrations" / "env.py"
+    env.write_text(
+        textwrap.dedent(
+            """
+            from alembic import context
+            from models import metadata
+
+            config = context.config
+            connection = config.attributes.get("connection")
+            if connection is None:
+                raise RuntimeError("no connection handed over")
+            assert "connection" in config.attributes and config.attributes["connection"] is connection
+            context.configure(connection=connection, target_metadata=metadata)
+            with context.begin_transaction():
+                context.run_migrations()
+            """
+        )
+    )
+    assert [d.code for d in run(project)] == ["AL901", "AL901"]

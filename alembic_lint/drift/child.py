@@ -227,6 +227,45 @@ def _flask_context(job: dict[str, Any]) -> Any:
     return context
 
 
+class _Attributes(dict):  # type: ignore[type-arg]
+    """``Config.attributes`` that hands out a connection to the disposable database the first
+    time env.py asks for ``"connection"`` (dagster's and pytest-alembic's pattern: the program
+    that embeds env.py hands it one), and never otherwise."""
+
+    def _connect(self, key: object) -> None:
+        if key == "connection" and not dict.__contains__(self, key):
+            import sqlalchemy as sa
+
+            engine = sa.create_engine(self.url)
+            self[key] = engine.connect()
+
+    def get(self, key: object, default: object = None) -> object:
+        self._connect(key)
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key: object) -> object:
+        self._connect(key)
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        self._connect(key)
+        return dict.__contains__(self, key)
+
+
+def _shared_connection(cfg: Any, job: dict[str, Any]) -> None:
+    if job["target_metadata"] is None:
+        attributes = _Attributes(cfg.attributes)
+        attributes.url = cfg.get_main_option("sqlalchemy.url")  # type: ignore[attr-defined]
+        cfg.__dict__["attributes"] = attributes  # Config.attributes is a memoized dict
+
+
+def _settle(cfg: Any) -> None:
+    """Commit what a shared connection did, so that the next command (and the cache) sees it."""
+    connection = dict.get(cfg.attributes, "connection")
+    if connection is not None and connection.in_transaction():
+        connection.commit()
+
+
 def differences(cfg: Any) -> list[Any]:
     """Autogenerate's comparison of the upgraded database with the models, as ``alembic check``
     makes it (also on Alembic versions whose exception carries no ``diffs``)."""
@@ -317,8 +356,10 @@ def _roundtrip(cfg: Any, plan: list[list[Any]], redirector: Redirector, channel:
         channel.send({"progress": f"round trip {index} of {len(plan)}: {rev}"})
         before = _schema(redirector)
         command.upgrade(cfg, rev)
+        _settle(cfg)
         try:
             command.downgrade(cfg, f"{rev}@-1")
+            _settle(cfg)
         except Exception as exc:
             return {"code": "AL903", "revision": rev, "error": _first_line(exc)}
         after = _schema(redirector)
@@ -366,12 +407,14 @@ def run(job: dict[str, Any], channel: Channel, scratch: str) -> dict[str, Any]:
         os.chdir(here)
         sys.path.insert(0, here)
         _flask_context(job)
+        _shared_connection(cfg, job)
         if job["roundtrip"]:
             stage = "upgrade"
             result["roundtrip"] = _roundtrip(cfg, job["plan"], redirector, channel)
         if result["roundtrip"] is None:
             stage = "upgrade"
             command.upgrade(cfg, "heads")
+            _settle(cfg)
             stage = "check"
             steps.current = None
             result["diffs"] = [describe(diff) for diff in differences(cfg)]
