@@ -255,7 +255,7 @@ class _Attributes(dict):  # type: ignore[type-arg]
 def _shared_connection(cfg: Any, job: dict[str, Any]) -> None:
     if job["target_metadata"] is None:
         attributes = _Attributes(cfg.attributes)
-        attributes.url = cfg.get_main_option("sqlalchemy.url")  # type: ignore[attr-defined]
+        attributes.url = cfg.get_main_option("sqlalchemy.url")
         cfg.__dict__["attributes"] = attributes  # Config.attributes is a memoized dict
 
 
