@@ -232,6 +232,8 @@ class _Attributes(dict):  # type: ignore[type-arg]
     time env.py asks for ``"connection"`` (dagster's and pytest-alembic's pattern: the program
     that embeds env.py hands it one), and never otherwise."""
 
+    url: str = SENTINEL_URL
+
     def _connect(self, key: object) -> None:
         if key == "connection" and not dict.__contains__(self, key):
             import sqlalchemy as sa
