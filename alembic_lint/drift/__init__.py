@@ -230,8 +230,11 @@ def _drift(
 ) -> list[Diagnostic]:
     if options.db not in ("auto", "sqlite", "postgres"):
         raise UsageError(f"--db must be auto, sqlite or postgres, not `{options.db}`")
-    # (no revision found statically still runs: env.py may choose its version locations at
-    # run time, as prefect's does)
+    env_py = os.path.join(project.script_location, "env.py")
+    if not history.graph.revisions and not os.path.isfile(env_py):
+        return []
+    # (no revision found statically, but an env.py, still runs: env.py may choose its version
+    # locations at run time, as prefect's does)
     where = _where(history, project, cwd)
     key = _project_key(project, settings)
     wanted = _chain(history, project, settings)
