@@ -17,10 +17,10 @@ from typing import Any, NamedTuple
 
 from alembic_lint import rules
 from alembic_lint.config import Settings
-from alembic_lint.diagnostics import Diagnostic, UsageError
+from alembic_lint.diagnostics import Diagnostic
 from alembic_lint.discover import Project
 from alembic_lint.drift import databases, guard
-from alembic_lint.drift.cache import Chain, SqliteCache, chain
+from alembic_lint.drift.cache import Chain, chain
 from alembic_lint.drift.describe import describe
 from alembic_lint.graph import RevisionGraph
 from alembic_lint.lint import History, display_path, load
@@ -136,27 +136,19 @@ def _env_path(project: Project, cwd: str) -> str:
     return display_path(os.path.join(project.script_location, "env.py"), cwd)
 
 
+@contextlib.contextmanager
 def _database(
     options: DriftOptions, note: Progress, *, key: str, wanted: Chain
-) -> contextlib.AbstractContextManager[databases.Borrowed]:
+) -> Iterator[databases.Borrowed]:
     cached = options.cache_dir is not None and not options.roundtrip
-    templates = databases.Templates(key, wanted) if cached else None
-    if options.url is not None:
-        return databases.on_server(options.url, note=note, templates=templates)
-    if options.db == "postgres":
-        data_dir = (
-            os.path.join(options.cache_dir, "embedded-postgres")
-            if options.cache_dir and cached
-            else None
-        )
-        return databases.embedded_postgres(note=note, data_dir=data_dir, templates=templates)
-    if options.db == "sqlite":
-        if options.cache_dir is None or not cached:
-            return databases.sqlite_file()
-        return databases.sqlite_file(
-            cache=SqliteCache(os.path.join(options.cache_dir, key)), wanted=wanted
-        )
-    raise UsageError(f"--db must be sqlite or postgres, not `{options.db}`")
+    cache = (
+        databases.CacheSpec(options.cache_dir, key, wanted)
+        if options.cache_dir and cached
+        else None
+    )
+    kind = "server" if options.url is not None else options.db
+    with databases.pool(kind, url=options.url, note=note, cache=cache) as found:
+        yield found.get("")
 
 
 def _upgrade_failed(history: History, revision: str | None, exc: BaseException) -> Diagnostic:
