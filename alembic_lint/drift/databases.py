@@ -388,8 +388,10 @@ class _ServerPool(Pool):
         import sqlalchemy as sa
 
         for name in self._created:
-            with contextlib.suppress(sa.exc.DBAPIError):
+            try:
                 self._drop(name)
+            except sa.exc.DBAPIError as exc:
+                self._note(f"could not drop database `{name}`: {first_line(exc)}")
         if self._borrowed_given:
             _empty(self._conn)
         self._drop_new_roles()
@@ -451,8 +453,6 @@ class _ServerPool(Pool):
         except sa.exc.DBAPIError as exc:
             if _DENIED.search(str(exc)):
                 return self._given_database(label)
-            if template is None:
-                raise
             template, held = None, frozenset()  # in use or damaged: migrate from scratch
             self._create(name, None)
         if label or self._cache is None:
@@ -465,14 +465,16 @@ class _ServerPool(Pool):
         import sqlalchemy as sa
 
         sql = f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else "")
-        for attempt in range(5):
+        attempt = 0
+        while True:
             try:
                 self._exec(sql)
                 break
             except sa.exc.DBAPIError as exc:
                 if template is None or _IN_USE not in str(exc) or attempt == 4:
                     raise
-                time.sleep(0.2 * (attempt + 1))
+                attempt += 1
+                time.sleep(0.2 * attempt)
         self._created.append(name)
         if self._embedded:
             path = f"$system:{EXTENSIONS}"
