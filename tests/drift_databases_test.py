@@ -442,3 +442,299 @@ def test_unreachable_server():
             "server", url="postgresql+psycopg://nobody@127.0.0.1:1/none", note=print, cache=None
         ):
             pass  # pragma: no cover - never entered
+
+
+# -- the embedded PostgreSQL, and its extension stand-ins --------------------------------------
+
+DATA = [b"", b"abc", b"a" * 55, b"a" * 56, b"a" * 64, b"x" * 1000, "é ü".encode()]
+ALGORITHMS = ["md5", "sha1", "sha224", "sha256", "sha384", "sha512"]
+
+
+def _check_extensions(url: str) -> None:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+
+        def run(sql, **params):
+            return conn.execute(sa.text(sql), params).scalar()
+
+        for ddl in (
+            'CREATE EXTENSION "uuid-ossp"',
+            'CREATE EXTENSION IF NOT EXISTS "uuid-ossp"',
+            "CREATE SCHEMA crypto",
+            "CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA crypto",
+        ):
+            conn.execute(sa.text(ddl))
+        for data in DATA:
+            for algorithm in ALGORITHMS:
+                expected = hashlib.new(algorithm, data).digest()
+                got = run("SELECT crypto.digest(:d, :a)", d=data, a=algorithm.upper())
+                assert bytes(got) == expected, (algorithm, data)
+                for key in (b"", b"key", b"k" * 64, b"k" * 129):
+                    got = run("SELECT crypto.hmac(:d, :k, :a)", d=data, k=key, a=algorithm)
+                    assert bytes(got) == hmac.new(key, data, algorithm).digest(), (algorithm, key)
+            text = data.decode()
+            assert (
+                bytes(run("SELECT crypto.digest(:t, 'sha1')", t=text))
+                == hashlib.sha1(data).digest()
+            )
+            assert (
+                bytes(run("SELECT crypto.hmac(:t, 'k', 'md5')", t=text))
+                == hmac.new(b"k", data, "md5").digest()
+            )
+            for namespace in ("dns", "url", "oid", "x500"):
+                ns = getattr(uuid, f"NAMESPACE_{namespace.upper()}")
+                assert run(f"SELECT uuid_ns_{namespace}()") == ns
+                assert run(
+                    f"SELECT uuid_generate_v3(uuid_ns_{namespace}(), :t)", t=text
+                ) == uuid.uuid3(ns, text)
+                assert run(
+                    f"SELECT uuid_generate_v5(uuid_ns_{namespace}(), :t)", t=text
+                ) == uuid.uuid5(ns, text)
+        assert run("SELECT uuid_nil()") == uuid.UUID(int=0)
+        assert run("SELECT uuid_generate_v4()").version == 4
+        assert run("SELECT crypto.gen_random_uuid()").version == 4
+        for function in ("uuid_generate_v1", "uuid_generate_v1mc"):
+            made = [run(f"SELECT {function}()") for _ in range(3)]
+            assert len(set(made)) == 3
+            for value in made:
+                assert (value.version, value.variant) == (1, uuid.RFC_4122)
+                assert value.node & (1 << 40)  # multicast bit: not a MAC address
+                seconds = (value.time - 0x01B21DD213814000) / 1e7
+                assert abs(seconds - time.time()) < 3600
+        assert len(bytes(run("SELECT crypto.gen_random_bytes(1000)"))) == 1000
+        assert run("SELECT crypto.gen_random_bytes(16)") != run(
+            "SELECT crypto.gen_random_bytes(16)"
+        )
+    for sql, message in [
+        (
+            "SELECT crypto.digest('x', 'whirlpool')",
+            'Cannot use "whirlpool": No such hash algorithm',
+        ),
+        ("SELECT crypto.gen_random_bytes(1025)", "Length not in range"),
+        (
+            "SELECT crypto.crypt('secret', crypto.gen_salt('bf'))",
+            "gen_salt() is not covered by alembic-lint's pgcrypto stand-in; use --url with a real server",
+        ),
+        (
+            "SELECT crypto.pgp_sym_encrypt('secret', 'key')",
+            "pgp_sym_encrypt() is not covered by alembic-lint's pgcrypto stand-in",
+        ),
+    ]:
+        with pytest.raises(sa.exc.DBAPIError) as raised, engine.connect() as conn:
+            conn.execute(sa.text(sql))
+        assert message in databases.first_line(raised.value)
+    with pytest.raises(sa.exc.DBAPIError) as raised, engine.connect() as conn:
+        conn.execute(sa.text("CREATE EXTENSION postgis"))
+    assert databases.missing_extension(raised.value) == "postgis"
+    engine.dispose()
+
+
+def test_the_embedded_server_has_uuid_ossp_and_pgcrypto():
+    with pool("postgres", url=None, note=print, cache=None) as found:
+        assert found.dialect == "postgresql"
+        _check_extensions(found.get("").url)
+        second = found.get("second").url
+        engine = sa.create_engine(second, poolclass=sa.pool.NullPool)
+        with engine.begin() as conn:
+            conn.execute(sa.text('CREATE EXTENSION "uuid-ossp"'))
+            assert conn.execute(sa.text("SELECT uuid_generate_v4()")).scalar().version == 4
+        engine.dispose()
+
+
+def test_the_cached_embedded_cluster_keeps_templates(tmp_path):
+    cache = CacheSpec(str(tmp_path / "cache"), "embedded", WANTED)
+    stale = Path(tempfile.gettempdir()) / f"alembic-lint-pg-{_dead_pid()}-left"
+    stale.mkdir()
+    notes: list[str] = []
+    with pool("postgres", url=None, note=notes.append, cache=cache) as found:
+        main = found.get("")
+        assert main.held == frozenset()
+        _run(
+            main.url,
+            'CREATE EXTENSION "uuid-ossp"',
+            "CREATE TABLE kept (id uuid DEFAULT uuid_generate_v4())",
+        )
+        main.keep()
+    assert f"removed the embedded PostgreSQL in `{stale}`" in "\n".join(notes)
+    assert not stale.exists()
+    with pool("postgres", url=None, note=notes.append, cache=cache) as found:
+        main = found.get("")
+        assert main.held == {"a1"}
+        _run(
+            main.url,
+            "INSERT INTO kept DEFAULT VALUES",
+            'CREATE EXTENSION IF NOT EXISTS "uuid-ossp"',
+        )
+    assert not (tmp_path / "cache" / "embedded-postgres" / "postmaster.pid").exists()  # stopped
+
+
+# -- signals, SIGKILL and concurrent runs, in real processes -------------------------------------
+
+CHILD = """
+import json, sys, time
+
+import sqlalchemy as sa
+
+from alembic_lint.drift import databases
+from alembic_lint.drift.cache import Chain
+
+kind, url, directory, key, mode = sys.argv[1:]
+cache = databases.CacheSpec(directory, key, Chain("env", {"a1": "digest-a1"})) if directory else None
+try:
+    with databases.signals_as_interrupt(), databases.pool(
+        kind, url=url or None, note=lambda line: print("note:", line, flush=True), cache=cache
+    ) as found:
+        main, other = found.get(""), found.get("second")
+        engine = sa.create_engine(main.url, poolclass=sa.pool.NullPool)
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE TABLE IF NOT EXISTS t (id int)"))
+        engine.dispose()
+        print(json.dumps([main.url, other.url]), flush=True)
+        if mode == "hold":
+            time.sleep(600)
+        main.keep()
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def _child(kind: str, url: str = "", directory: str = "", key: str = "", mode: str = "hold"):
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, kind, url, directory, key, mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _urls(child) -> list[str]:
+    for line in child.stdout:
+        if line.startswith("["):
+            return json.loads(line)
+    raise AssertionError(child.stderr.read())  # pragma: no cover - the child failed
+
+
+def _embedded_dirs(pid: int) -> list[Path]:
+    return list(Path(tempfile.gettempdir()).glob(f"alembic-lint-pg-{pid}-*"))
+
+
+@pytest.mark.parametrize(
+    ("signum", "kind"),
+    [
+        pytest.param(signal.SIGTERM, "postgres-server", id="sigterm-postgres-server"),
+        pytest.param(signal.SIGHUP, "mariadb", id="sighup-mariadb"),
+        pytest.param(signal.SIGTERM, "embedded", id="sigterm-embedded"),
+        pytest.param(signal.SIGHUP, "embedded", id="sighup-embedded"),
+    ],
+)
+def test_sigterm_and_sighup_clean_up(signum, kind):
+    url = (
+        "" if kind == "embedded" else _server(PG_URL if kind == "postgres-server" else MARIADB_URL)
+    )
+    child = _child("postgres" if kind == "embedded" else "server", url)
+    urls = _urls(child)
+    if kind == "embedded":
+        assert _embedded_dirs(child.pid)
+    child.send_signal(signum)
+    assert child.wait(60) == 130, child.stderr.read()
+    child.stdout.close()
+    child.stderr.close()
+    if kind == "embedded":
+        assert _embedded_dirs(child.pid) == []
+    else:
+        assert not {sa.make_url(u).database for u in urls} & _databases(url)
+
+
+def test_after_sigkill_the_next_run_sweeps(tmp_path):
+    url = _server(PG_URL)
+    cache_dir = str(tmp_path / "cache")
+    children = [
+        _child("server", url),
+        _child("postgres"),
+        _child("postgres", directory=cache_dir, key="k"),
+    ]
+    names = [[sa.make_url(u).database for u in _urls(child)] for child in children]
+    [left_dir] = _embedded_dirs(children[1].pid)
+    for child in children:
+        child.kill()
+        child.wait()
+        child.stdout.close()
+        child.stderr.close()
+    assert set(names[0]) <= _databases(url)
+    postmaster = int((left_dir / "data" / "postmaster.pid").read_text().split()[0])
+    assert databases._alive(postmaster)  # the orphan server still runs
+
+    notes: list[str] = []
+    with pool("server", url=url, note=notes.append, cache=None):
+        pass
+    for name in names[0]:
+        assert (
+            f"dropped database `{name}`, left behind by drift run {children[0].pid}, which is gone"
+            in notes
+        )
+    assert not set(names[0]) & _databases(url)
+
+    notes.clear()
+    with pool("postgres", url=None, note=notes.append, cache=None):
+        pass
+    assert (
+        f"removed the embedded PostgreSQL in `{left_dir}`, left behind by drift run {children[1].pid}, which is gone"
+        in notes
+    )
+    assert not left_dir.exists()
+    assert not databases._alive(postmaster)
+
+    notes.clear()
+    cache = CacheSpec(cache_dir, "k", WANTED)
+    with pool("postgres", url=None, note=notes.append, cache=cache) as found:
+        left = _databases(found.get("").url)
+    pid = children[2].pid
+    assert (
+        f"the cached embedded PostgreSQL was still held by gone drift runs ({pid}); released"
+        in notes
+    )
+    for name in names[2]:
+        assert f"dropped database `{name}`, left behind by drift run {pid}, which is gone" in notes
+        assert name not in left
+    assert not (Path(cache_dir) / "embedded-postgres" / "postmaster.pid").exists()  # stopped
+
+
+@pytest.mark.parametrize("kind", ["postgres-server", "mariadb", "embedded"])
+def test_concurrent_runs_neither_crash_nor_drop_each_other(kind, tmp_path):
+    runs = 12
+    url = (
+        "" if kind == "embedded" else _server(PG_URL if kind == "postgres-server" else MARIADB_URL)
+    )
+    keys = [f"concurrent-{secrets.token_hex(4)}" for _ in range(2)]  # two projects
+    children = [
+        _child(
+            "postgres" if kind == "embedded" else "server",
+            url,
+            str(tmp_path / "cache"),
+            keys[i % 2] if i < runs - 2 else "",  # and two runs without a cache
+            mode="work",
+        )
+        for i in range(runs)
+    ]
+    try:
+        outputs = [child.communicate(timeout=300) for child in children]
+        for child, (out, err) in zip(children, outputs):
+            assert child.returncode == 0, err
+            assert "Traceback" not in err
+        if kind == "embedded":
+            assert not (tmp_path / "cache" / "embedded-postgres" / "postmaster.pid").exists()
+            return
+        pids = {str(child.pid) for child in children}
+        left = [
+            name for name in _databases(url) if name.split("_")[3:4] and name.split("_")[3] in pids
+        ]
+        assert left == []
+        if kind == "postgres-server":
+            for key in keys:
+                assert len(_templates_of(url, key)) == 1
+    finally:
+        if kind == "postgres-server":
+            _run(
+                url,
+                *(f"DROP DATABASE IF EXISTS {t}" for key in keys for t in _templates_of(url, key)),
+            )
