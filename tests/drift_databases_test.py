@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import textwrap
 import threading
 import time
 import uuid
@@ -28,7 +27,7 @@ import sqlalchemy as sa
 
 from alembic_lint.diagnostics import UsageError
 from alembic_lint.drift import databases
-from alembic_lint.drift.cache import KEEP, Chain
+from alembic_lint.drift.cache import Chain
 from alembic_lint.drift.databases import CacheSpec, pool
 from tests.drift_test import MARIADB_URL, PG_URL, _server
 
@@ -128,10 +127,12 @@ def test_missing_extension_names_it(message, expected):
 def test_sigterm_and_sighup_become_keyboard_interrupts():
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)
     for signum in (signal.SIGTERM, signal.SIGHUP):
-        with pytest.raises(KeyboardInterrupt, match=signal.Signals(signum).name):
-            with databases.signals_as_interrupt():
-                os.kill(os.getpid(), signum)
-                time.sleep(5)  # the handler raises before this ends
+        with (
+            pytest.raises(KeyboardInterrupt, match=signal.Signals(signum).name),
+            databases.signals_as_interrupt(),
+        ):
+            os.kill(os.getpid(), signum)
+            time.sleep(5)  # the handler raises before this ends
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)) == before
 
     seen: list[object] = []
@@ -147,12 +148,16 @@ def test_sigterm_and_sighup_become_keyboard_interrupts():
 
 
 def test_unknown_kinds():
-    with pytest.raises(UsageError, match="--db must be sqlite or postgres, not `oracle`"):
-        with pool("oracle", url=None, note=print, cache=None):
-            pass  # pragma: no cover - never entered
-    with pytest.raises(UsageError, match="needs a URL"):
-        with pool("server", url=None, note=print, cache=None):
-            pass  # pragma: no cover - never entered
+    with (
+        pytest.raises(UsageError, match="--db must be sqlite or postgres, not `oracle`"),
+        pool("oracle", url=None, note=print, cache=None),
+    ):
+        pass  # pragma: no cover - never entered
+    with (
+        pytest.raises(UsageError, match="needs a URL"),
+        pool("server", url=None, note=print, cache=None),
+    ):
+        pass  # pragma: no cover - never entered
 
 
 # -- SQLite ----------------------------------------------------------------------------------
@@ -206,7 +211,7 @@ def test_server_pool_creates_names_and_drops(server):
         main, second = found.get(""), found.get("second")
         assert found.get("second") is second and main.url != second.url
         names = {sa.make_url(b.url).database for b in (main, second)}
-        assert all(databases.gone_owner(name) is None for name in names)
+        assert all(databases.gone_owner(str(name)) is None for name in names)
         assert names <= _databases(server)
         main.keep()  # no cache: nothing to keep
         found.evict()
@@ -281,7 +286,7 @@ def test_roles_a_migration_creates_are_dropped(tmp_path):
     try:
         with pool("server", url=url, note=print, cache=cache) as found:
             main = found.get("")
-            _run(main.url, f"CREATE ROLE {mine}", f"CREATE TABLE owned (id int)")
+            _run(main.url, f"CREATE ROLE {mine}", "CREATE TABLE owned (id int)")
             _run(main.url, f"ALTER TABLE owned OWNER TO {mine}")
             # a role that owns something in a database of someone else's is not this run's
             _run(url, f"CREATE ROLE {theirs}", f"CREATE TABLE {table} (id int)")
@@ -313,10 +318,10 @@ def test_templates_restore_retry_and_evict(tmp_path):
         blocker = sa.create_engine(
             sa.make_url(url).set(database=template), poolclass=sa.pool.NullPool
         )
-        with blocker.connect():  # someone is using the template: retried, then no template
-            with pool("server", url=url, note=print, cache=cache) as found:
-                assert found.get("").held == frozenset()
-                found.evict()  # nothing was restored
+        # someone is using the template: retried, then no template
+        with blocker.connect(), pool("server", url=url, note=print, cache=cache) as found:
+            assert found.get("").held == frozenset()
+            found.evict()  # nothing was restored
         blocker.dispose()
         assert _templates_of(url, cache.key) == [template]
         with pool("server", url=url, note=print, cache=cache) as found:
@@ -360,7 +365,7 @@ def test_mariadb_users_and_roles_a_migration_creates_are_dropped():
         _run(url, f"DROP ROLE IF EXISTS {role}")
 
 
-def _rows(url: str, statement: str) -> list[tuple]:
+def _rows(url: str, statement: str) -> list[tuple[object, ...]]:
     engine = _admin(url)
     with engine.connect() as conn:
         rows = [tuple(row) for row in conn.execute(sa.text(statement))]
@@ -391,6 +396,56 @@ def test_runs_of_one_project_take_turns(server, tmp_path):
             _run(server, *(f"DROP DATABASE IF EXISTS {t}" for t in _templates_of(server, key)))
 
 
+def test_a_session_the_server_ends_is_one_line(tmp_path):
+    url = _server(PG_URL)
+    key = f"ended-{secrets.token_hex(4)}"
+    number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+    engine = _admin(url)
+    holder = engine.connect()
+    holder.execute(sa.text("SELECT pg_advisory_lock(:n)"), {"n": number})
+
+    def end_the_waiter():
+        while not _scalar(
+            url,
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND objid = :o",
+            o=number & 0xFFFFFFFF,
+        ):
+            time.sleep(0.05)
+        _run(
+            url,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE query LIKE 'SELECT pg_advisory_lock%' AND pid <> pg_backend_pid()",
+        )
+
+    thread = threading.Thread(target=end_the_waiter)
+    thread.start()
+    try:
+        with (
+            pytest.raises(UsageError, match="^the database server failed: "),
+            pool("server", url=url, note=print, cache=CacheSpec(str(tmp_path), key, WANTED)),
+        ):
+            pass  # pragma: no cover - never entered
+    finally:
+        thread.join()
+        holder.close()
+        engine.dispose()
+
+
+def test_a_server_that_dies_mid_run_is_noted():
+    notes: list[str] = []
+    with pool("postgres", url=None, note=notes.append, cache=None) as found:
+        main = found.get("")
+        data = Path(_scalar(main.url, "SHOW data_directory"))
+        postmaster = int((data / "postmaster.pid").read_text().split()[0])
+        os.kill(postmaster, signal.SIGKILL)
+        while databases._alive(postmaster):
+            time.sleep(0.05)
+    name = sa.make_url(main.url).database
+    assert notes[0].startswith(f"could not drop database `{name}`: ")
+    assert notes[1].startswith("could not clean up on the database server: ")
+    assert len(notes) == 2
+
+
 def test_without_create_database_privileges():
     url = _server(PG_URL)
     name = f"t_{secrets.token_hex(4)}"
@@ -403,15 +458,18 @@ def test_without_create_database_privileges():
             main = found.get("")
             assert main.url == limited
             _run(limited, "CREATE TABLE made (id int)")
-            _run(url, f"CREATE ROLE {extra}")  # a role made meanwhile is dropped with what it owns
+            _run(url, f"CREATE ROLE {extra}")  # this account may not drop it: no error
             with pytest.raises(UsageError, match="cannot create database `second`"):
                 found.get("second")
         assert notes == [f"cannot create databases there; using the empty database `{name}`"]
         assert _scalar(limited, "SELECT count(*) FROM pg_tables WHERE tablename = 'made'") == 0
+        assert _role_exists(url, extra)
         _run(limited, "CREATE TABLE keep_me (id int)")
-        with pytest.raises(UsageError, match="not empty; drift never touches a database"):
-            with pool("server", url=limited, note=notes.append, cache=None) as found:
-                found.get("")
+        with (
+            pytest.raises(UsageError, match="not empty; drift never touches a database"),
+            pool("server", url=limited, note=notes.append, cache=None) as found,
+        ):
+            found.get("")
     finally:
         _run(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"DROP ROLE IF EXISTS {name}")
         _run(url, f"DROP ROLE IF EXISTS {extra}")
@@ -437,11 +495,12 @@ def test_mariadb_without_create_database_privileges():
 
 
 def test_unreachable_server():
-    with pytest.raises(UsageError, match="cannot connect to the database server"):
-        with pool(
-            "server", url="postgresql+psycopg://nobody@127.0.0.1:1/none", note=print, cache=None
-        ):
-            pass  # pragma: no cover - never entered
+    unreachable = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    with (
+        pytest.raises(UsageError, match="cannot connect to the database server"),
+        pool("server", url=unreachable, note=print, cache=None),
+    ):
+        pass  # pragma: no cover - never entered
 
 
 # -- the embedded PostgreSQL, and its extension stand-ins --------------------------------------
@@ -537,7 +596,8 @@ def test_the_embedded_server_has_uuid_ossp_and_pgcrypto():
         engine = sa.create_engine(second, poolclass=sa.pool.NullPool)
         with engine.begin() as conn:
             conn.execute(sa.text('CREATE EXTENSION "uuid-ossp"'))
-            assert conn.execute(sa.text("SELECT uuid_generate_v4()")).scalar().version == 4
+            made = conn.execute(sa.text("SELECT uuid_generate_v4()")).scalar_one()
+            assert made.version == 4
         engine.dispose()
 
 
@@ -610,7 +670,7 @@ def _child(kind: str, url: str = "", directory: str = "", key: str = "", mode: s
 def _urls(child) -> list[str]:
     for line in child.stdout:
         if line.startswith("["):
-            return json.loads(line)
+            return [str(url) for url in json.loads(line)]
     raise AssertionError(child.stderr.read())  # pragma: no cover - the child failed
 
 
@@ -710,15 +770,15 @@ def test_concurrent_runs_neither_crash_nor_drop_each_other(kind, tmp_path):
         _child(
             "postgres" if kind == "embedded" else "server",
             url,
-            str(tmp_path / "cache"),
-            keys[i % 2] if i < runs - 2 else "",  # and two runs without a cache
+            str(tmp_path / "cache") if i < runs - 2 else "",  # and two runs without a cache
+            keys[i % 2],
             mode="work",
         )
         for i in range(runs)
     ]
     try:
         outputs = [child.communicate(timeout=300) for child in children]
-        for child, (out, err) in zip(children, outputs):
+        for child, (_, err) in zip(children, outputs, strict=True):
             assert child.returncode == 0, err
             assert "Traceback" not in err
         if kind == "embedded":

@@ -318,7 +318,8 @@ def _stop_postmaster(data_dir: str) -> None:
         with open(os.path.join(data_dir, "postmaster.pid"), encoding="utf-8") as fh:
             pid = int(fh.readline())
         process = psutil.Process(pid)
-        if process.name() != "postgres":  # pragma: no cover - the pid was reused
+        paths = {data_dir, os.path.realpath(data_dir)}
+        if not paths & set(process.cmdline()):  # pragma: no cover - the pid was reused
             return
         process.send_signal(signal.SIGQUIT)  # immediate shutdown: the data is thrown away
         process.wait(10)
@@ -347,14 +348,16 @@ def _server_pool(
             conn = engine.connect()
         except sa.exc.DBAPIError as exc:
             raise UsageError(f"cannot connect to the database server: {first_line(exc)}") from None
-        with conn:
-            found = _ServerPool(conn, given, note=note, cache=cache, embedded=embedded)
+        found = _ServerPool(conn, given, note=note, cache=cache, embedded=embedded)
+        try:
             try:
                 found.start()
-                yield found
-            finally:
-                with _uninterrupted():
-                    found.close()
+            except sa.exc.DBAPIError as exc:
+                raise UsageError(f"the database server failed: {first_line(exc)}") from None
+            yield found
+        finally:
+            with _uninterrupted():
+                found.close(engine)
     finally:
         engine.dispose()
 
@@ -384,17 +387,26 @@ class _ServerPool(Pool):
             self._lock(self._key)
         self._roles = self._role_list()
 
-    def close(self) -> None:
+    def close(self, engine: Any) -> None:
+        """Drop what this run created; closes the admin connection, and with it the lock."""
         import sqlalchemy as sa
 
-        for name in self._created:
-            try:
-                self._drop(name)
-            except sa.exc.DBAPIError as exc:
-                self._note(f"could not drop database `{name}`: {first_line(exc)}")
-        if self._borrowed_given:
-            _empty(self._conn)
-        self._drop_new_roles()
+        try:
+            if self._conn.invalidated:  # the server ended the session (a restart, a kill)
+                self._conn.close()
+                self._conn = engine.connect()
+            for name in self._created:
+                try:
+                    self._drop(name)
+                except sa.exc.DBAPIError as exc:
+                    self._note(f"could not drop database `{name}`: {first_line(exc)}")
+            if self._borrowed_given:
+                _empty(self._conn)
+            self._drop_new_roles()
+        except sa.exc.SQLAlchemyError as exc:
+            self._note(f"could not clean up on the database server: {first_line(exc)}")
+        finally:
+            self._conn.close()
 
     def _exec(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         import sqlalchemy as sa
