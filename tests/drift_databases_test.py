@@ -628,6 +628,19 @@ def test_the_cached_embedded_cluster_keeps_templates(tmp_path):
     assert not (tmp_path / "cache" / "embedded-postgres" / "postmaster.pid").exists()  # stopped
 
 
+def test_a_broken_cached_cluster_is_rebuilt(tmp_path):
+    broken = tmp_path / "cache" / "embedded-postgres"
+    (broken / "global").mkdir(parents=True)  # what an initdb that was killed halfway leaves
+    (broken / "PG_VERSION").write_text("18\n")
+    notes: list[str] = []
+    cache = CacheSpec(str(tmp_path / "cache"), "broken", WANTED)
+    with pool("postgres", url=None, note=notes.append, cache=cache) as found:
+        assert _scalar(found.get("").url, "SELECT 1") == 1
+    assert notes == [
+        "the cached embedded PostgreSQL would not start (CalledProcessError); rebuilt it"
+    ]
+
+
 # -- signals, SIGKILL and concurrent runs, in real processes -------------------------------------
 
 CHILD = """

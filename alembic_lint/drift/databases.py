@@ -54,10 +54,12 @@ import secrets
 import shutil
 import signal
 import socket
+import subprocess
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from alembic_lint.diagnostics import UsageError
@@ -266,17 +268,60 @@ def _embedded(note: Note, cache: CacheSpec | None) -> Iterator[str]:
             scratch = stack.enter_context(
                 tempfile.TemporaryDirectory(prefix=f"alembic-lint-pg-{os.getpid()}-")
             )
-            data_dir, mode = os.path.join(scratch, "data"), "delete"
-        else:
-            data_dir, mode = os.path.join(cache.directory, "embedded-postgres"), "stop"
-            os.makedirs(cache.directory, exist_ok=True)
-            with postgres_server.PostgresServer._lock:
-                _prune_handles(data_dir, note)
+            server = _start(postgres_server, os.path.join(scratch, "data"), "delete")
+            stack.callback(server.cleanup)
+            yield str(server.get_uri())
+            return
+        data_dir = os.path.join(cache.directory, "embedded-postgres")
+        os.makedirs(cache.directory, exist_ok=True)
+        lock = os.path.join(cache.directory, "embedded-postgres.lock")
+        with _file_lock(lock), postgres_server.PostgresServer._lock:
+            _prune_handles(data_dir, note)
+        with _file_lock(lock):
+            try:
+                server = _start(postgres_server, data_dir, "stop")
+            except (subprocess.SubprocessError, OSError, AssertionError) as exc:
+                note(
+                    f"the cached embedded PostgreSQL would not start ({type(exc).__name__}); rebuilt it"
+                )
+                postgres_server.PostgresServer._instances.pop(Path(data_dir).resolve(), None)
+                shutil.rmtree(data_dir, ignore_errors=True)
+                server = _start(postgres_server, data_dir, "stop")
+
+        def stop() -> None:
+            with _file_lock(lock):
+                server.cleanup()
+
+        stack.callback(stop)
+        yield str(server.get_uri())
+
+
+def _start(postgres_server: Any, data_dir: str, mode: str) -> Any:
+    import logging
+    import warnings
+
+    quiet = logging.getLogger("embedded_postgres")
+    disabled, quiet.disabled = quiet.disabled, True  # its errors would reach stderr in full
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            server = postgres_server.get_server(data_dir, cleanup_mode=mode)
-        stack.callback(server.cleanup)
-        yield str(server.get_uri())
+            return postgres_server.get_server(data_dir, cleanup_mode=mode)
+    finally:
+        quiet.disabled = disabled
+
+
+@contextlib.contextmanager
+def _file_lock(path: str) -> Iterator[None]:
+    """Starting and stopping the cached cluster, one run at a time (a half-made cluster is broken
+    for every later run)."""
+    import fcntl
+
+    with open(path, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _prune_handles(data_dir: str, note: Note) -> None:
