@@ -421,7 +421,7 @@ def test_a_session_the_server_ends_is_one_line(tmp_path):
     thread.start()
     try:
         with (
-            pytest.raises(UsageError, match="^the database server failed: "),
+            pytest.raises(UsageError, match=r"^the database server failed: "),
             pool("server", url=url, note=print, cache=CacheSpec(str(tmp_path), key, WANTED)),
         ):
             pass  # pragma: no cover - never entered

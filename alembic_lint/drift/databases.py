@@ -285,7 +285,9 @@ def _embedded(note: Note, cache: CacheSpec | None) -> Iterator[str]:
                     f"the cached embedded PostgreSQL would not start ({type(exc).__name__}); rebuilt it"
                 )
                 postgres_server.PostgresServer._instances.pop(Path(data_dir).resolve(), None)
-                shutil.rmtree(data_dir, ignore_errors=True)
+                aside = f"{data_dir}.broken-{os.getpid()}"
+                os.rename(data_dir, aside)  # a failed postgres may still be writing in it
+                shutil.rmtree(aside, ignore_errors=True)
                 server = _start(postgres_server, data_dir, "stop")
 
         def stop() -> None:
