@@ -132,7 +132,7 @@ def test_sigterm_and_sighup_become_keyboard_interrupts():
             databases.signals_as_interrupt(),
         ):
             os.kill(os.getpid(), signum)
-            time.sleep(5)  # the handler raises before this ends
+            time.sleep(5)  # pragma: no cover - the handler raises before this runs
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)) == before
 
     seen: list[object] = []
@@ -681,10 +681,9 @@ def _child(kind: str, url: str = "", directory: str = "", key: str = "", mode: s
 
 
 def _urls(child) -> list[str]:
-    for line in child.stdout:
-        if line.startswith("["):
-            return [str(url) for url in json.loads(line)]
-    raise AssertionError(child.stderr.read())  # pragma: no cover - the child failed
+    line = next((line for line in child.stdout if line.startswith("[")), None)
+    assert line is not None, child.stderr.read()
+    return [str(url) for url in json.loads(line)]
 
 
 def _embedded_dirs(pid: int) -> list[Path]:
