@@ -171,23 +171,21 @@ def test_template_bookkeeping(tmp_path):
             label = json.dumps({"key": "another-project", "env": "e", "revisions": {}, "at": 1})
             conn.execute(sa.text(f"COMMENT ON DATABASE alembic_lint_cache_other IS '{label}'"))
             conn.execute(sa.text("CREATE DATABASE alembic_lint_bookkeeping_source"))
-        for i in range(KEEP + 1):
-            wanted = Chain("env", {"a": "1", "b": str(i)})
-            databases._save_template(
-                admin, "alembic_lint_bookkeeping_source", databases.Templates(key, wanted)
+            for i in range(KEEP + 1):
+                wanted = Chain("env", {"a": "1", "b": str(i)})
+                databases._save_template(conn, "alembic_lint_bookkeeping_source", key, wanted)
+            mine = databases._template_list(conn, key)
+            assert len(mine) == KEEP  # the oldest went
+            assert databases._best_template(conn, key, Chain("env", {"a": "1", "b": "9"})) == (
+                None,
+                frozenset(),
             )
-        mine = databases._template_list(admin, key)
-        assert len(mine) == KEEP  # the oldest went
-        assert databases._best_template(
-            admin, databases.Templates(key, Chain("env", {"a": "1", "b": "9"}))
-        ) == (None, frozenset())
-        best = databases._best_template(
-            admin, databases.Templates(key, Chain("env", {"a": "1", "b": str(KEEP)}))
-        )
-        assert best == (mine[-1][0], frozenset({"a", "b"}))
-        assert databases._best_template(
-            admin, databases.Templates(key, Chain("other-env", {"a": "1"}))
-        ) == (None, frozenset())
+            best = databases._best_template(conn, key, Chain("env", {"a": "1", "b": str(KEEP)}))
+            assert best == (mine[-1][0], frozenset({"a", "b"}))
+            assert databases._best_template(conn, key, Chain("other-env", {"a": "1"})) == (
+                None,
+                frozenset(),
+            )
     finally:
         _drop_templates(url, (set(_templates(url)) - before) | {"alembic_lint_bookkeeping_source"})
         admin.dispose()

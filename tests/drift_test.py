@@ -269,10 +269,9 @@ def test_the_guard_on_a_server(project):
         assert [d.code for d in run(project, DriftOptions(url=url))] == ["AL901", "AL901"]
         with engine.connect() as conn:
             assert conn.execute(sa.text("SELECT count(*) FROM drift_guard_canary")).scalar() == 3
+            mine = f"alembic_lint_%_{os.getpid()}_%"  # other runs may share the server
             left = conn.execute(
-                sa.text(
-                    "SELECT count(*) FROM pg_database WHERE datname LIKE 'alembic_lint_%' AND datname NOT LIKE 'alembic_lint_cache_%'"
-                )
+                sa.text("SELECT count(*) FROM pg_database WHERE datname LIKE :mine"), {"mine": mine}
             ).scalar()
         assert left == 0
     finally:

@@ -32,3 +32,13 @@ def test_the_wheel_has_every_package(tmp_path):
     for init in ROOT.joinpath("alembic_lint").rglob("__init__.py"):
         assert init.relative_to(ROOT).as_posix() in names
     assert "alembic_lint/drift/guard.py" in names
+    extensions = ROOT / "alembic_lint" / "drift" / "pg_extensions" / "extension"
+    shipped = sorted(path.name for path in extensions.iterdir())
+    assert shipped == [
+        "pgcrypto--1.3.sql",
+        "pgcrypto.control",
+        "uuid-ossp--1.1.sql",
+        "uuid-ossp.control",
+    ]
+    for name in shipped:
+        assert f"alembic_lint/drift/pg_extensions/extension/{name}" in names

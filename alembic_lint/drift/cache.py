@@ -8,6 +8,7 @@ stands). The cache lives in the user's cache directory, never in the project.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -51,6 +52,8 @@ class SqliteCache:
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
+        self.restored: str | None = None
+        """The entry (its ``.sqlite`` file) that ``restore`` last copied."""
 
     def _entries(self) -> list[tuple[Chain, str]]:
         found = []
@@ -90,7 +93,16 @@ class SqliteCache:
         if best is None:
             return frozenset()
         shutil.copyfile(best[1], target)
+        self.restored = best[1]
         return frozenset(best[0].revisions)
+
+    def evict(self) -> None:
+        """Delete the entry ``restore`` copied: it turned out damaged."""
+        if self.restored is not None:
+            for path in (self.restored, self.restored[: -len(".sqlite")] + ".json"):
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+            self.restored = None
 
     def save(self, stored: Chain, database: str) -> None:
         """Keep a copy of ``database`` for ``stored``, and only the newest few entries."""
