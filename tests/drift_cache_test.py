@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 
 from alembic_lint.drift import DriftOptions
 from alembic_lint.drift.cache import KEEP, Chain, SqliteCache, chain
@@ -133,8 +134,11 @@ def test_embedded_postgres_keeps_its_cluster_in_the_cache(project, tmp_path):
     options = DriftOptions(db="postgres", cache_dir=str(tmp_path / "drift-cache"))
     steps: list[str] = []
     assert [d.code for d in run(project, options, progress=steps.append)] == ["AL901", "AL901"]
-    assert (tmp_path / "drift-cache" / "embedded-postgres" / "PG_VERSION").is_file()
+    assert (tmp_path / "drift-cache" / "databases" / "embedded-postgres" / "PG_VERSION").is_file()
     steps.clear()
+    models = project / "models.py"
+    models.write_text(models.read_text() + "# the result no longer applies\n")
+    # the result is computed again, on the template the first run kept in the cached cluster
     assert [d.code for d in run(project, options, progress=steps.append)] == ["AL901", "AL901"]
     assert steps == []
 
@@ -189,3 +193,16 @@ def test_template_bookkeeping(tmp_path):
     finally:
         _drop_templates(url, (set(_templates(url)) - before) | {"alembic_lint_bookkeeping_source"})
         admin.dispose()
+
+
+def test_a_damaged_cached_database_is_evicted(project, tmp_path):
+    options = DriftOptions(cache_dir=str(tmp_path / "drift-cache"))
+    assert [d.code for d in run(project, options)] == ["AL901", "AL901"]
+    [cached] = (tmp_path / "drift-cache" / "databases").rglob("*.sqlite")
+    with sqlite3.connect(cached) as conn:  # a cached copy that lost a table
+        conn.execute("DROP TABLE users")
+    models = project / "models.py"
+    models.write_text(models.read_text() + "# the result no longer applies\n")
+    steps: list[str] = []
+    assert [d.code for d in run(project, options, progress=steps.append)] == ["AL901", "AL901"]
+    assert steps == ["upgrade 1 of 1: 7c1e9d0b4a52"]  # from scratch: the damaged copy was evicted

@@ -47,6 +47,14 @@ def chain(env_file: str, revision_files: Mapping[str, str], *, extra: str = "") 
     )
 
 
+def _digest(path: str) -> str:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return ""
+
+
 class SqliteCache:
     """A directory of ``<digest>.sqlite`` files, each with a ``<digest>.json`` manifest."""
 
@@ -56,6 +64,8 @@ class SqliteCache:
         """The entry (its ``.sqlite`` file) that ``restore`` last copied."""
 
     def _entries(self) -> list[tuple[Chain, str]]:
+        """Usable entries; one whose database no longer has the content it was saved with (a
+        damaged or hand-edited copy) is evicted, never used."""
         found = []
         try:
             names = os.listdir(self.directory)
@@ -74,8 +84,14 @@ class SqliteCache:
             except (OSError, ValueError, KeyError, TypeError, AttributeError):
                 continue
             database = path[: -len(".json")] + ".sqlite"
-            if os.path.isfile(database):
-                found.append((stored, database))
+            if not os.path.isfile(database):
+                continue
+            if data.get("sha256") != _digest(database):
+                for stale in (path, database):
+                    with contextlib.suppress(OSError):
+                        os.unlink(stale)
+                continue
+            found.append((stored, database))
         return found
 
     def restore(self, wanted: Chain, target: str) -> frozenset[str]:
@@ -114,7 +130,14 @@ class SqliteCache:
             shutil.copyfile(database, tmp)
             os.replace(tmp, base + ".sqlite")
             with open(base + ".json", "w", encoding="utf-8") as fh:
-                json.dump({"env": stored.env, "revisions": dict(stored.revisions)}, fh)
+                json.dump(
+                    {
+                        "env": stored.env,
+                        "revisions": dict(stored.revisions),
+                        "sha256": _digest(base + ".sqlite"),
+                    },
+                    fh,
+                )
             entries = sorted(
                 (os.path.getmtime(path), path)
                 for path in (os.path.join(self.directory, n) for n in os.listdir(self.directory))
