@@ -477,7 +477,8 @@ def test_postgres_urls_get_an_installed_driver(monkeypatch):
 
     from alembic_lint.drift.databases import _driver
 
-    assert _driver("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    preferred = PG_URL.split("://")[0]  # psycopg 3 where this SQLAlchemy has its dialect
+    assert _driver("postgresql://u@h/db") == f"{preferred}://u@h/db"
     assert _driver("mysql+pymysql://u@h/db") == "mysql+pymysql://u@h/db"
     real = importlib.util.find_spec
     monkeypatch.setattr(
