@@ -400,13 +400,10 @@ def _drift(args: argparse.Namespace) -> int:
     options = DriftOptions(
         db=args.db, url=args.url, roundtrip=args.roundtrip, cache_dir=cache_dir, debug=args.debug
     )
-    from alembic_lint.drift.databases import signals_as_interrupt
-
     try:
-        with signals_as_interrupt():  # SIGTERM and SIGHUP clean up like Ctrl-C
-            result = drift(
-                project, settings, options, cwd=cwd, progress=progress if live else None, note=note
-            )
+        result = drift(
+            project, settings, options, cwd=cwd, progress=progress if live else None, note=note
+        )
     finally:
         if live:
             sys.stderr.write("\r\033[K")

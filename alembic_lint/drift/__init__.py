@@ -61,7 +61,8 @@ def drift(
     """Upgrade a disposable database to the heads and compare it with the models."""
     history = load(project, cwd=cwd)
     enabled = rules.enabled_codes(settings)
-    found = _drift(history, project, settings, options, cwd=cwd, progress=progress, note=note)
+    with databases.signals_as_interrupt():  # SIGTERM and SIGHUP clean up like Ctrl-C
+        found = _drift(history, project, settings, options, cwd=cwd, progress=progress, note=note)
     kept = rules.suppressed(
         [d for d in found if d.code in enabled],
         scripts={s.path: s for s in history.scripts},
