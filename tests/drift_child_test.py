@@ -646,3 +646,34 @@ def test_an_env_py_that_is_handed_its_connection(project):
         )
     )
     assert [d.code for d in run(project)] == ["AL901", "AL901"]
+
+
+def test_a_failure_on_a_restored_database_runs_again_from_scratch(project, tmp_path):
+    options = DriftOptions(cache_dir=str(tmp_path / "cache"))
+    assert [d.code for d in run(project, options)] == ["AL901", "AL901"]
+    write_revision(
+        project,
+        "5d2e8a41c07f",
+        "7c1e9d0b4a52",
+        'def upgrade() -> None:\n    op.drop_table("nowhere")\n\n\ndef downgrade() -> None:\n    pass\n',
+    )
+    steps: list[str] = []
+    [found] = run(project, options, progress=steps.append)
+    assert (found.code, found.revision) == ("AL902", "5d2e8a41c07f")
+    # once on the restored copy (one step), then from scratch (both revisions)
+    assert steps == [
+        "upgrade 1 of 1: 5d2e8a41c07f",
+        "upgrade 1 of 2: 7c1e9d0b4a52",
+        "upgrade 2 of 2: 5d2e8a41c07f",
+    ]
+
+
+def test_an_env_hook_that_drops_the_revision_means_no_difference(project):
+    env = project / "migrations" / "env.py"
+    env.write_text(
+        env.read_text().replace(
+            "target_metadata=target_metadata",
+            "target_metadata=target_metadata, process_revision_directives=lambda c, r, d: d.clear()",
+        )
+    )
+    assert run(project) == []

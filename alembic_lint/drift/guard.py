@@ -192,7 +192,8 @@ class Guard:
             thread.__dict__["_alembic_lint_origin"] = guard.where(sys._getframe(1))
             start(thread)
 
-        def run(thread: threading.Thread) -> None:
+        # runs first thing in the new thread, before coverage's tracer is set there
+        def run(thread: threading.Thread) -> None:  # pragma: no cover
             guard._started[threading.get_ident()] = thread.__dict__.get(
                 "_alembic_lint_origin", (None, 1)
             )

@@ -73,7 +73,7 @@ def run_child(
                     progress(message["progress"])
                 elif "violation" in message:
                     forked.append(message["violation"])  # from a process env.py forked
-                elif "done" in message:
+                else:
                     facts = message["done"]
             code = proc.wait()
         finally:
