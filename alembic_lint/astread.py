@@ -5,15 +5,15 @@ from __future__ import annotations
 import ast
 import io
 import re
-from typing import Literal
 
+from alembic_lint import opread
+from alembic_lint.opread import ModuleContext
 from alembic_lint.script import (
     AUTOGENERATE_MARKER,
     BodyKind,
     Function,
     NonLiteral,
     Noqa,
-    OpEffect,
     ParseResult,
     RevisionScript,
     ScriptError,
@@ -101,121 +101,10 @@ def _classify(body: list[ast.stmt]) -> BodyKind:
     return "ops"
 
 
-def _name_arg(node: ast.expr | None) -> str | None:
-    """A literal object name, seeing through ``op.f("name")``."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "f"
-        and node.args
-    ):
-        return _name_arg(node.args[0])
-    return None
-
-
-def _arg(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
-    if len(call.args) > index and not any(isinstance(a, ast.Starred) for a in call.args):
-        return call.args[index]
-    for kw in call.keywords:
-        if kw.arg == keyword:
-            return kw.value
-    return None
-
-
-_CONSTRAINT_CREATORS = frozenset(
-    {
-        "create_foreign_key",
-        "create_unique_constraint",
-        "create_check_constraint",
-        "create_primary_key",
-        "create_exclude_constraint",
-    }
-)
-
-
-def _effect(call: ast.Call, verb: str, batch_table: str | None) -> OpEffect | None:
-    """What an ``op.<verb>(...)`` (or ``batch_op.<verb>``) call creates or drops, when literal."""
-    shift = 0 if batch_table is None else -1  # batch ops take no table argument
-    line = call.lineno
-    if verb in ("create_table", "drop_table"):
-        name = _name_arg(_arg(call, 0, "table_name"))
-        action: Literal["create", "drop"] = "create" if verb == "create_table" else "drop"
-        return OpEffect(action, "table", name, name, line) if name else None
-    table: str | None
-    if verb == "add_column":
-        table = batch_table or _name_arg(_arg(call, 0, "table_name"))
-        column = _arg(call, 1 + shift, "column")
-        col_name = (
-            _name_arg(column.args[0]) if isinstance(column, ast.Call) and column.args else None
-        )
-        if table and col_name:
-            return OpEffect("create", "column", f"{table}.{col_name}", table, line)
-        return None
-    if verb == "drop_column":
-        table = batch_table or _name_arg(_arg(call, 0, "table_name"))
-        col_name = _name_arg(_arg(call, 1 + shift, "column_name"))
-        if table and col_name:
-            return OpEffect("drop", "column", f"{table}.{col_name}", table, line)
-        return None
-    if verb in ("create_index", "drop_index"):
-        name = _name_arg(_arg(call, 0, "index_name"))
-        table = batch_table or _name_arg(_arg(call, 1, "table_name"))
-        action = "create" if verb == "create_index" else "drop"
-        return OpEffect(action, "index", name, table, line) if name else None
-    if verb in _CONSTRAINT_CREATORS or verb == "drop_constraint":
-        name = _name_arg(_arg(call, 0, "constraint_name"))
-        keyword = "source_table" if verb == "create_foreign_key" else "table_name"
-        table = batch_table or _name_arg(_arg(call, 1, keyword))
-        action = "drop" if verb == "drop_constraint" else "create"
-        return OpEffect(action, "constraint", name, table, line) if name else None
-    return None
-
-
-class _OpCollector(ast.NodeVisitor):
-    """Collects the schema effects of ``op`` calls, following ``with op.batch_alter_table(t) as b``."""
-
-    def __init__(self) -> None:
-        self.aliases: dict[str, str] = {}
-        self.effects: list[OpEffect] = []
-
-    def visit_With(self, node: ast.With) -> None:
-        for item in node.items:
-            expr = item.context_expr
-            if (
-                isinstance(expr, ast.Call)
-                and isinstance(expr.func, ast.Attribute)
-                and expr.func.attr == "batch_alter_table"
-                and isinstance(item.optional_vars, ast.Name)
-            ):
-                table = _name_arg(_arg(expr, 0, "table_name"))
-                if table:
-                    self.aliases[item.optional_vars.id] = table
-        self.generic_visit(node)
-
-    def visit_Call(self, node: ast.Call) -> None:
-        func = node.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            owner = func.value.id
-            effect = None
-            if owner == "op":
-                effect = _effect(node, func.attr, None)
-            elif owner in self.aliases:
-                effect = _effect(node, func.attr, self.aliases[owner])
-            if effect is not None:
-                self.effects.append(effect)
-        self.generic_visit(node)
-
-
-def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, *, effects: bool) -> Function:
-    found: tuple[OpEffect, ...] = ()
-    if effects:
-        collector = _OpCollector()
-        for stmt in node.body:
-            collector.visit(stmt)
-        found = tuple(collector.effects)
-    return Function(node.lineno, node.col_offset + 1, _classify(node.body), found)
+def _function(node: ast.FunctionDef | ast.AsyncFunctionDef, context: ModuleContext) -> Function:
+    return Function(
+        node.lineno, node.col_offset + 1, _classify(node.body), opread.operations(node, context)
+    )
 
 
 def _noqa(data: bytes) -> tuple[tuple[Noqa, ...], tuple[tuple[int, int, str], ...]]:
@@ -298,21 +187,21 @@ def _recover(data: bytes, path: str) -> RevisionScript | None:
     )
 
 
-def read(data: bytes, path: str, *, effects: bool = False) -> ParseResult:
+def read(data: bytes, path: str) -> ParseResult:
     """``script.parse_script``: see there.
 
     Python's own limits are AL001 too: nesting deeper than the parser (or our walk over the
     tree) can recurse, and input too large for memory.
     """
     try:
-        return _read(data, path, effects=effects)
+        return _read(data, path)
     except RecursionError:
         return ScriptError(path, "AL001", 1, 1, "too deeply nested for Python's parser")
     except MemoryError:  # pragma: no cover - needs an input larger than this machine's memory
         return ScriptError(path, "AL001", 1, 1, "too large for Python's parser")
 
 
-def _read(data: bytes, path: str, *, effects: bool) -> ParseResult:
+def _read(data: bytes, path: str) -> ParseResult:
     try:
         tree = ast.parse(data, filename=path)
     except SyntaxError as exc:
@@ -373,12 +262,13 @@ def _read(data: bytes, path: str, *, effects: bool) -> ParseResult:
     message = doc.split("\n\n", 1)[0]
 
     functions: dict[str, Function] = {}
+    context = opread.module_context(tree)
     for stmt in tree.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name in (
             "upgrade",
             "downgrade",
         ):
-            functions[stmt.name] = _function(stmt, effects=effects)
+            functions[stmt.name] = _function(stmt, context)
 
     marker = data.find(_MARKER_BYTES)
     noqa: tuple[Noqa, ...] = ()

@@ -31,11 +31,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from alembic_lint import __version__
+from alembic_lint.modelcodec import Malformed, decode_operations, encode_operations
 from alembic_lint.script import (
     Function,
     NonLiteral,
     Noqa,
-    OpEffect,
     ParseResult,
     RevisionScript,
     ScriptError,
@@ -74,7 +74,15 @@ def parser_digest() -> str:
     """What the cached data depends on: the parser's source, the version and the interpreter."""
     here = os.path.dirname(os.path.abspath(__file__))
     crc = adler = 1
-    for name in ("script.py", "astread.py", "cache.py"):
+    for name in (
+        "script.py",
+        "astread.py",
+        "cache.py",
+        "operations.py",
+        "opread.py",
+        "modelcodec.py",
+        "sql.py",
+    ):
         try:
             with open(os.path.join(here, name), "rb") as fh:
                 data = fh.read()
@@ -162,8 +170,6 @@ def _pairs(*items: Any) -> tuple[Any, ...]:
     return items
 
 
-_effect = _record(OpEffect, _choice("create", "drop"), _str, _str, _optional(_str), _int)
-_effects = _tuple_of(_effect)
 _BODY_KINDS = frozenset({"empty", "raises", "ops"})
 
 
@@ -172,10 +178,13 @@ def _function(value: Any) -> Function | None:
         return None
     if type(value) is not list or len(value) != 4:
         raise _Bad
-    line, col, kind, effects = value
+    line, col, kind, operations = value
     if type(line) is not int or type(col) is not int or kind not in _BODY_KINDS:
         raise _Bad
-    return Function(line, col, kind, _effects(effects))
+    try:
+        return Function(line, col, kind, decode_operations(operations) if operations else ())
+    except Malformed:
+        raise _Bad from None
 
 
 def _doc_line(value: Any) -> tuple[str, int] | None:
@@ -259,8 +268,20 @@ def _plain(value: Any) -> Any:
     raise TypeError(type(value).__name__)  # pragma: no cover - every field type is listed
 
 
+def _encode_function(function: Function | None) -> list[Any] | None:
+    if function is None:
+        return None
+    return [function.line, function.col, function.kind, encode_operations(function.operations)]
+
+
 def encode_result(result: ParseResult) -> list[Any]:
-    return ["script" if isinstance(result, RevisionScript) else "error", result]
+    if isinstance(result, ScriptError):
+        return ["error", result]
+    encoded = result._replace(
+        upgrade=_encode_function(result.upgrade),  # type: ignore[arg-type]
+        downgrade=_encode_function(result.downgrade),  # type: ignore[arg-type]
+    )
+    return ["script", encoded]
 
 
 def _stat_key(value: Any) -> StatKey:

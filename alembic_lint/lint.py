@@ -78,31 +78,29 @@ def read_file(path: str) -> bytes:
         os.close(fd)
 
 
-def read_and_parse(path: str, shown: str, *, effects: bool = False) -> ParseResult:
+def read_and_parse(path: str, shown: str) -> ParseResult:
     """One file, never an exception: one bad file must not cancel the findings of the rest."""
     try:
         data = read_file(path)
     except OSError as exc:
         return ScriptError(shown, "AL005", 1, 1, exc.strerror or str(exc))
     try:
-        return parse_script(data, shown, effects=effects)
+        return parse_script(data, shown)
     except Exception as exc:  # a bug of ours; report it on the file, keep the run going
         why = f"internal error of the parser ({type(exc).__name__}: {exc}); please report it"
         return ScriptError(shown, "AL001", 1, 1, why)
 
 
-def _parse_chunk(chunk: Sequence[tuple[str, str]], effects: bool) -> list[ParseResult]:
-    return [read_and_parse(path, shown, effects=effects) for path, shown in chunk]
+def _parse_chunk(chunk: Sequence[tuple[str, str]]) -> list[ParseResult]:
+    return [read_and_parse(path, shown) for path, shown in chunk]
 
 
-def parse_all(
-    items: Sequence[tuple[str, str]], *, jobs: int, effects: bool = False
-) -> list[ParseResult]:
+def parse_all(items: Sequence[tuple[str, str]], *, jobs: int) -> list[ParseResult]:
     """Parse in order. Parsing is CPU-bound, so a long list is split with forked children, and
     the parent parses its own share meanwhile; a child that fails is redone here."""
     workers = min(jobs, len(items) // PER_WORKER)
     if workers <= 1 or not hasattr(os, "fork"):
-        return _parse_chunk(items, effects)
+        return _parse_chunk(items)
     import pickle
 
     size = -(-len(items) // workers)
@@ -115,7 +113,7 @@ def parse_all(
             os.close(read_end)
             status = 1
             try:
-                payload = pickle.dumps(_parse_chunk(chunk, effects), pickle.HIGHEST_PROTOCOL)
+                payload = pickle.dumps(_parse_chunk(chunk), pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write_end, "wb") as out:
                     out.write(payload)
                 status = 0
@@ -123,7 +121,7 @@ def parse_all(
                 os._exit(status)
         os.close(write_end)
         children.append((pid, read_end))
-    results = _parse_chunk(chunks[0], effects)
+    results = _parse_chunk(chunks[0])
     for (pid, read_end), chunk in zip(children, chunks[1:], strict=True):
         with os.fdopen(read_end, "rb") as src:
             payload = src.read()
@@ -132,17 +130,17 @@ def parse_all(
             part: list[ParseResult] = pickle.loads(payload) if status == 0 else []
         except Exception:
             part = []
-        results.extend(part if len(part) == len(chunk) else _parse_chunk(chunk, effects))
+        results.extend(part if len(part) == len(chunk) else _parse_chunk(chunk))
     return results
 
 
 def _parse_cached(
-    items: Sequence[tuple[str, str]], *, jobs: int, effects: bool, cache: ParseCache
+    items: Sequence[tuple[str, str]], *, jobs: int, cache: ParseCache
 ) -> list[ParseResult]:
     keys = [stat_key(path) for path, _ in items]
     results = [cache.get(shown, key) for (_, shown), key in zip(items, keys, strict=True)]
     misses = [i for i, result in enumerate(results) if result is None]
-    fresh = parse_all([items[i] for i in misses], jobs=jobs, effects=effects)
+    fresh = parse_all([items[i] for i in misses], jobs=jobs)
     for i, result in zip(misses, fresh, strict=True):
         results[i] = result
         cache.put(items[i][1], keys[i], result)
@@ -203,7 +201,6 @@ def load(
     cwd: str,
     jobs: int = 1,
     cache_dir: StrPath | None = None,
-    effects: bool = False,
 ) -> History:
     """List, read and parse the history, and build its graph (a file that does not parse still
     contributes the identifiers recovered from it).
@@ -231,13 +228,12 @@ def load(
         items.append((f.path, shown))
         names[shown] = f.subdir + f.name[:-3]
     if cache_dir is None:
-        parsed = parse_all(items, jobs=jobs, effects=effects)
+        parsed = parse_all(items, jobs=jobs)
     else:
         parsed = _parse_cached(
             items,
             jobs=jobs,
-            effects=effects,
-            cache=ParseCache(cache_dir, scope=f"{cwd}\0{effects}\0{project.version_locations}"),
+            cache=ParseCache(cache_dir, scope=f"{cwd}\0{project.version_locations}"),
         )
     scripts = [r for r in parsed if isinstance(r, RevisionScript)]
     in_graph: list[RevisionScript] = []
@@ -263,12 +259,11 @@ def lint(
     """
     cwd = os.fspath(cwd)
     enabled = rules.enabled_codes(settings)
-    effects = "AL205" in enabled
-    history = load(project, cwd=cwd, jobs=jobs, cache_dir=cache_dir, effects=effects)
+    history = load(project, cwd=cwd, jobs=jobs, cache_dir=cache_dir)
     items, names, parsed, scripts, graph = history
     git_facts = None
     if enabled & GIT_CODES:
-        git_facts = _git_facts(project, settings, history, cwd=cwd, effects=effects)
+        git_facts = _git_facts(project, settings, history, cwd=cwd)
     head_file = None
     if settings.head_file is not None:
         head_path = os.path.join(cwd, settings.head_file)
@@ -340,21 +335,19 @@ class _GitView:
         listed = self.project.recursive or directory in self.dirs
         return inside and listed and is_revision_file_name(name)
 
-    def parse_blobs(
-        self, paths: Mapping[str, str], *, effects: bool = False
-    ) -> dict[str, RevisionScript]:
+    def parse_blobs(self, paths: Mapping[str, str]) -> dict[str, RevisionScript]:
         from alembic_lint import gitrepo
 
         contents = gitrepo.read_blobs(self.tree, paths.values())
         found = {}
         for path, blob in paths.items():
             shown = display_path(path, self.cwd)
-            result = parse_script(contents.get(blob, b""), shown, effects=effects)
+            result = parse_script(contents.get(blob, b""), shown)
             if isinstance(result, RevisionScript) and result.revision is not None:
                 found[path] = result
         return found
 
-    def scripts_at(self, commit: str, *, effects: bool = False) -> list[RevisionScript]:
+    def scripts_at(self, commit: str) -> list[RevisionScript]:
         """The revisions at ``commit``: ours where the file is unchanged, parsed blobs elsewhere."""
         from alembic_lint import gitrepo
 
@@ -366,7 +359,7 @@ class _GitView:
         differs = gitrepo.changed_since(self.tree, commit, self.dirs)
         same = [self.ours[p] for p in at if p in self.ours and p not in differs]
         other = self.parse_blobs(
-            {p: b for p, b in at.items() if p not in self.ours or p in differs}, effects=effects
+            {p: b for p, b in at.items() if p not in self.ours or p in differs}
         )
         return [*same, *other.values()]
 
@@ -377,7 +370,6 @@ def _git_facts(
     history: History,
     *,
     cwd: str,
-    effects: bool,
 ) -> rules.GitFacts | None:
     """What git says about the history: untracked files, and with a base ref the revisions
     changed or removed since the fork point and the history as a merge would leave it."""
@@ -408,7 +400,6 @@ def _git_facts(
     at_fork = gitrepo.files_at(tree, fork, view.dirs)
     old = view.parse_blobs(
         {p: at_fork[p] for p, s in since_fork.items() if s in "MDT" and p in at_fork},
-        effects=effects,
     )
     shown_of = {path: shown for shown, path in view.real.items()}
     modified = tuple(
@@ -421,7 +412,7 @@ def _git_facts(
         for p, s in sorted(since_fork.items())
         if s == "D" and p in old
     )
-    base_scripts = view.scripts_at(base_commit, effects=effects)
+    base_scripts = view.scripts_at(base_commit)
     base_ids = {s.revision for s in base_scripts}
     our_ids = {s.revision for s in view.ours.values()}
     merged = build_graph(

@@ -85,7 +85,7 @@ def check(
     project: Project = PROJECT,
 ) -> list[Diagnostic]:
     """Run one rule over an in-memory history, every revision in scope."""
-    parsed = [parse_script(src.encode(), path, effects=True) for path, src in sources.items()]
+    parsed = [parse_script(src.encode(), path) for path, src in sources.items()]
     scripts = [p for p in parsed if isinstance(p, RevisionScript)]
     graph = build_graph(scripts)
     ctx = rules.Context(

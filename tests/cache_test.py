@@ -101,7 +101,7 @@ SOURCES = [
 
 @pytest.mark.parametrize("source", SOURCES)
 def test_every_kind_of_result_survives_json(source):
-    result = parse_script(source.encode(), "versions/x.py", effects=True)
+    result = parse_script(source.encode(), "versions/x.py")
     encoded = json.loads(json.dumps(encode_result(result), default=cache_module._plain))
     assert decode_result(encoded) == result
 

@@ -89,54 +89,6 @@ def test_missing_functions_are_none():
     assert script.upgrade is None and script.downgrade is None
 
 
-def test_effects_are_collected_only_on_request():
-    body = (
-        'op.create_table("t", sa.Column("id", sa.Integer()))\n'
-        'op.create_index(op.f("ix_t_id"), "t", ["id"])\n'
-        'op.add_column("u", sa.Column("c", sa.String()))\n'
-        'op.create_foreign_key("fk_u_t", "u", "t", ["t_id"], ["id"])\n'
-        'with op.batch_alter_table("v") as batch_op:\n'
-        '    batch_op.add_column(sa.Column("d", sa.Integer()))\n'
-        '    batch_op.create_unique_constraint("uq_v_d", ["d"])\n'
-        "op.add_column(table_name(), sa.Column('x'))\n"
-    )
-    source = revision("7c1e9d0b4a52", None, upgrade=body)
-    lazy = parse(source)
-    assert lazy.upgrade is not None and lazy.upgrade.effects == ()
-    result = parse_script(source.encode(), "x.py", effects=True)
-    assert isinstance(result, RevisionScript) and result.upgrade is not None
-    assert [(e.action, e.kind, e.name, e.table) for e in result.upgrade.effects] == [
-        ("create", "table", "t", "t"),
-        ("create", "index", "ix_t_id", "t"),
-        ("create", "column", "u.c", "u"),
-        ("create", "constraint", "fk_u_t", "u"),
-        ("create", "column", "v.d", "v"),
-        ("create", "constraint", "uq_v_d", "v"),
-    ]
-    assert result.downgrade is not None
-    assert [(e.action, e.name) for e in result.downgrade.effects] == [("drop", "users.email")]
-
-
-def test_drop_effects():
-    body = (
-        'op.drop_index("ix", table_name="t")\n'
-        'op.drop_constraint("fk", "t")\n'
-        'op.drop_table("t")\n'
-        'with op.batch_alter_table("v") as b:\n'
-        '    b.drop_column("d")\n'
-    )
-    result = parse_script(
-        revision("7c1e9d0b4a52", None, downgrade=body).encode(), "x.py", effects=True
-    )
-    assert isinstance(result, RevisionScript) and result.downgrade is not None
-    assert [(e.kind, e.name, e.table) for e in result.downgrade.effects] == [
-        ("index", "ix", "t"),
-        ("constraint", "fk", "t"),
-        ("table", "t", "t"),
-        ("column", "v.d", "v"),
-    ]
-
-
 @pytest.mark.parametrize(
     ("data", "line"),
     [
@@ -261,24 +213,6 @@ def test_odd_literals():
     assert script.depends_on == ("b",)
 
 
-def test_effects_skip_what_is_not_literal():
-    body = (
-        "op.create_table()\n"
-        'op.create_table(schema="s")\n'
-        'op.drop_column("t")\n'
-        'op.add_column("t", column)\n'
-        "with open('x') as fh, op.batch_alter_table(name) as b:\n"
-        "    b.add_column(sa.Column('c'))\n"
-        "op.execute('select 1')\n"
-        "helpers.create_table('t')\n"
-    )
-    result = parse_script(
-        revision("7c1e9d0b4a52", None, upgrade=body).encode(), "x.py", effects=True
-    )
-    assert isinstance(result, RevisionScript) and result.upgrade is not None
-    assert result.upgrade.effects == ()
-
-
 @pytest.mark.parametrize(
     ("data", "line"),
     [
@@ -327,7 +261,7 @@ def test_noqa_is_read_as_cpython_reads_the_file(data, line):
     ],
 )
 def test_python_limits_are_al001_or_parsed_never_an_exception(data):
-    result = parse_script(data, "x.py", effects=True)
+    result = parse_script(data, "x.py")
     if isinstance(result, ScriptError):
         assert result.code == "AL001"
         assert result.message

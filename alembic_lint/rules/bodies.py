@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import NamedTuple
 
 from alembic_lint.diagnostics import Diagnostic
+from alembic_lint.operations import Expr, Lit, Operations, Seq
 from alembic_lint.rules import Context, Rule, diag
-from alembic_lint.script import OpEffect, RevisionScript
+from alembic_lint.script import RevisionScript
+from alembic_lint.sql import Statement
 
 
 def missing_downgrade(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
@@ -161,8 +164,23 @@ def empty_upgrade(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-_DESCRIBE = {"table": "table", "column": "column", "index": "index", "constraint": "constraint"}
-_DROP = {
+_CREATES = {
+    "create_table": "table",
+    "add_column": "column",
+    "create_index": "index",
+    "create_foreign_key": "constraint",
+    "create_unique_constraint": "constraint",
+    "create_check_constraint": "constraint",
+    "create_primary_key": "constraint",
+    "create_exclude_constraint": "constraint",
+}
+_DROPS = {
+    "drop_table": "table",
+    "drop_column": "column",
+    "drop_index": "index",
+    "drop_constraint": "constraint",
+}
+_UNDO = {
     "table": "drop_table",
     "column": "drop_column",
     "index": "drop_index",
@@ -170,21 +188,91 @@ _DROP = {
 }
 
 
-def _undone(effect: OpEffect, drops: list[OpEffect]) -> bool:
+class _Object(NamedTuple):
+    kind: str
+    name: str | None
+    """For a column, the column's name; None when not a literal."""
+    table: str | None
+    columns: tuple[str, ...]
+    """The columns an index or constraint is on, when literal."""
+    line: int
+
+
+def _strs(expr: Expr | None) -> tuple[str, ...]:
+    if isinstance(expr, Seq):
+        return tuple(str(e.value) for e in expr.items if isinstance(e, Lit))
+    return ()
+
+
+def _objects(ops: Operations, wanted: Mapping[str, str]) -> Iterator[_Object]:
+    """What the operations create (or drop), from ``op`` calls and from the SQL they run."""
+    for op in ops:
+        kind = wanted.get(op.call)
+        if kind is not None and op.via in ("op", "batch_op"):
+            columns = _strs(op.kw("columns")) or _strs(op.kw("local_cols"))
+            name = op.name if kind != "table" else op.table
+            yield _Object(kind, name, op.table, columns, op.line)
+        for statement in op.sql:
+            yield from _sql_objects(statement, op.line, wanted)
+
+
+def _sql_objects(statement: Statement, line: int, wanted: Mapping[str, str]) -> Iterator[_Object]:
+    creating = "create_table" in wanted
+    table = statement.table
+    if statement.kind == ("create_table" if creating else "drop_table"):
+        yield _Object("table", table, table, (), line)
+    elif statement.kind == ("create_index" if creating else "drop_index"):
+        yield _Object("index", statement.name, table, (), line)
+    elif statement.kind == "alter_table":
+        for action in statement.actions:
+            if action.kind == ("add_column" if creating else "drop_column"):
+                yield _Object("column", action.column, table, (), line)
+            elif action.kind == ("add_constraint" if creating else "drop_constraint"):
+                yield _Object("constraint", action.name, table, (), line)
+
+
+def _undone(made: _Object, drops: list[_Object]) -> bool:
+    """Whether a drop of the downgrade reverses ``made``: the object itself, its table, or a
+    column it is on (dropping a column drops its indexes and constraints). A drop whose name is
+    not a literal may be this one, so it counts as one."""
     for drop in drops:
-        if drop.kind == effect.kind and drop.name == effect.name:
+        if drop.kind == "table" and (drop.name is None or drop.name == made.table):
             return True
-        if drop.kind == "table" and effect.table is not None and drop.name == effect.table:
+        if (
+            drop.kind == "column"
+            and made.kind != "table"
+            and (drop.table is None or drop.table == made.table)
+        ) and (drop.name is None or drop.name == made.name or drop.name in made.columns):
+            return True
+        if drop.kind == made.kind and made.kind != "column" and drop.name in (None, made.name):
             return True
     return False
+
+
+def _net_creations(ops: Operations) -> list[_Object]:
+    """What the upgrade leaves behind: creations not dropped again later in the upgrade."""
+    created = list(_objects(ops, _CREATES))
+    dropped = list(_objects(ops, _DROPS))
+    return [
+        made
+        for made in created
+        if made.name is not None
+        and not any(d.line > made.line and _undone(made, [d]) for d in dropped)
+    ]
 
 
 def downgrade_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
     Reports an object that `upgrade()` creates and `downgrade()` never drops: a table, a column,
-    an index or a named constraint. Only literal names are compared; dropping a table also
-    covers its columns, indexes and constraints. Opt-in.
+    an index or a named constraint, made by an `op` or `batch_op` call or by SQL in
+    `op.execute(...)`. It reads the operation model, so helper functions, literal loops and
+    `op.f(...)` names count. Only literal names are compared, and it stays quiet when it cannot
+    know: a drop whose name is not a literal, or SQL it cannot read, may be the missing drop.
+    Dropping a table covers its columns, indexes and constraints, and dropping a column covers
+    the indexes and constraints on it. An object that the upgrade drops again is not reported,
+    nor one on a table that is itself reported.
+    Opt-in.
 
     ## Why is this bad?
     The downgrade leaves a trace, and upgrading again fails on an object that already exists.
@@ -212,16 +300,21 @@ def downgrade_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnos
     up, down = script.upgrade, script.downgrade
     if up is None or down is None or down.kind != "ops":
         return
-    drops = [e for e in down.effects if e.action == "drop"]
-    for effect in up.effects:
-        if effect.action == "create" and not _undone(effect, drops):
+    if any(op.call == "execute" and not op.sql for op in down.operations):
+        return  # SQL we cannot read may drop anything
+    drops = list(_objects(down.operations, _DROPS))
+    left = [made for made in _net_creations(up.operations) if not _undone(made, drops)]
+    tables = {made.name for made in left if made.kind == "table"}
+    for made in left:
+        if made.kind == "table" or made.table not in tables:  # the table's finding covers it
+            what = f"`{made.table}.{made.name}`" if made.kind == "column" else f"`{made.name}`"
             yield diag(
                 script,
-                effect.line,
+                made.line,
                 1,
                 "AL205",
-                f"`upgrade()` creates {_DESCRIBE[effect.kind]} `{effect.name}` but `downgrade()` never drops it",
-                f"add `op.{_DROP[effect.kind]}(...)` to `downgrade()`",
+                f"`upgrade()` creates {made.kind} {what} but `downgrade()` never drops it",
+                f"add `op.{_UNDO[made.kind]}(...)` to `downgrade()`",
             )
 
 

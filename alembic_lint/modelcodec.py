@@ -1,0 +1,235 @@
+"""The operation model <-> JSON values, for the parse cache.
+
+Expressions carry a one-letter tag (``Lit``, ``Ref`` and ``Unknown`` all hold one string);
+records are lists of their fields in order. Decoding validates every field, so an entry of the
+wrong shape is a ValueError (the cache then parses the file again), never a wrong model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic_lint.operations import (
+    Call,
+    Column,
+    Condition,
+    Expr,
+    Lit,
+    Operation,
+    Operations,
+    Ref,
+    Seq,
+    Unknown,
+)
+from alembic_lint.sql import Action, Statement
+
+
+class Malformed(ValueError):
+    pass
+
+
+def encode_expr(expr: Expr) -> list[Any]:
+    if isinstance(expr, Lit):
+        return ["l", expr.value]
+    if isinstance(expr, Ref):
+        return ["r", expr.name]
+    if isinstance(expr, Call):
+        return ["c", expr.func, [encode_expr(a) for a in expr.args], _encode_kwargs(expr.kwargs)]
+    if isinstance(expr, Seq):
+        return ["s", [encode_expr(a) for a in expr.items]]
+    return ["u", expr.source]
+
+
+def _encode_kwargs(kwargs: tuple[tuple[str, Expr], ...]) -> list[Any]:
+    return [[key, encode_expr(value)] for key, value in kwargs]
+
+
+def _encode_column(column: Column) -> list[Any]:
+    return [
+        column.name,
+        None if column.type is None else encode_expr(column.type),
+        [encode_expr(a) for a in column.args],
+        _encode_kwargs(column.kwargs),
+        column.line,
+        column.col,
+    ]
+
+
+def encode_operations(ops: Operations) -> list[Any]:
+    return [
+        [
+            op.call,
+            op.via,
+            op.table,
+            op.schema,
+            op.name,
+            [_encode_column(c) for c in op.columns],
+            _encode_kwargs(op.kwargs),
+            [encode_expr(a) for a in op.args],
+            [list(s._replace(actions=[list(a) for a in s.actions])) for s in op.sql],  # type: ignore[arg-type]
+            op.segment,
+            op.segment_kind,
+            [list(c) for c in op.conditions],
+            op.batch,
+            op.target,
+            op.consumed,
+            op.line,
+            op.col,
+        ]
+        for op in ops
+    ]
+
+
+# -- decoding ---------------------------------------------------------------------------------
+
+
+def _check(ok: bool) -> None:
+    if not ok:
+        raise Malformed("not an encoded operation model")
+
+
+def _list(value: Any, size: int | None = None) -> list[Any]:
+    _check(type(value) is list and (size is None or len(value) == size))
+    return value  # type: ignore[no-any-return]
+
+
+def _str(value: Any) -> str:
+    _check(type(value) is str)
+    return value  # type: ignore[no-any-return]
+
+
+def _opt_str(value: Any) -> str | None:
+    _check(value is None or type(value) is str)
+    return value  # type: ignore[no-any-return]
+
+
+def _int(value: Any) -> int:
+    _check(type(value) is int)
+    return value  # type: ignore[no-any-return]
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(_str(v) for v in _list(value))
+
+
+def decode_expr(value: Any) -> Expr:
+    items = _list(value)
+    _check(bool(items))
+    tag = items[0]
+    if tag == "l" and len(items) == 2:
+        _check(items[1] is None or type(items[1]) in (str, int, float, bool))
+        return Lit(items[1])
+    if tag == "r" and len(items) == 2:
+        return Ref(_str(items[1]))
+    if tag == "u" and len(items) == 2:
+        return Unknown(_str(items[1]))
+    if tag == "s" and len(items) == 2:
+        return Seq(tuple(decode_expr(v) for v in _list(items[1])))
+    _check(tag == "c" and len(items) == 4)
+    args = tuple(decode_expr(v) for v in _list(items[2]))
+    return Call(_str(items[1]), args, _decode_kwargs(items[3]))
+
+
+def _decode_kwargs(value: Any) -> tuple[tuple[str, Expr], ...]:
+    out = []
+    for item in _list(value):
+        key, expr = _list(item, 2)
+        out.append((_str(key), decode_expr(expr)))
+    return tuple(out)
+
+
+def _decode_column(value: Any) -> Column:
+    name, type_, args, kwargs, line, col = _list(value, 6)
+    return Column(
+        _opt_str(name),
+        None if type_ is None else decode_expr(type_),
+        tuple(decode_expr(a) for a in _list(args)),
+        _decode_kwargs(kwargs),
+        _int(line),
+        _int(col),
+    )
+
+
+_ACTION_STRS = ("kind", "column", "name", "target", "constraint", "type", "default")
+
+
+def _decode_action(value: Any) -> Action:
+    items = _list(value, len(Action._fields))
+    kind, column, name, target, constraint, type_, default = items[:7]
+    functions, references, expression, not_null, flags = items[7:]
+    _check(type(not_null) is bool)
+    return Action(
+        _str(kind),
+        _opt_str(column),
+        _opt_str(name),
+        _opt_str(target),
+        _opt_str(constraint),
+        _opt_str(type_),
+        _opt_str(default),
+        _strs(functions),
+        _opt_str(references),
+        _opt_str(expression),
+        not_null,
+        _strs(flags),
+    )
+
+
+def _decode_statement(value: Any) -> Statement:
+    kind, text, offset, table, schema, name, values, flags, actions, parser, tables = _list(
+        value, len(Statement._fields)
+    )
+    return Statement(
+        _str(kind),
+        _str(text),
+        _int(offset),
+        _opt_str(table),
+        _opt_str(schema),
+        _opt_str(name),
+        _strs(values),
+        _strs(flags),
+        tuple(_decode_action(a) for a in _list(actions)),
+        _str(parser),
+        _strs(tables),
+    )
+
+
+_VIAS = frozenset({"op", "batch_op", "bind", "session", "inspector"})
+_SEGMENT_KINDS = frozenset({"transaction", "autocommit", "after_commit"})
+_CONDITION_KINDS = frozenset({"if", "else", "loop", "try", "with", "call"})
+
+
+def _decode_condition(value: Any) -> Condition:
+    kind, test, offline, line = _list(value, 4)
+    _check(kind in _CONDITION_KINDS and (offline is None or type(offline) is bool))
+    return Condition(kind, _str(test), offline, _int(line))
+
+
+def decode_operations(value: Any) -> Operations:
+    """The inverse of ``encode_operations``; ``Malformed`` (a ValueError) for anything else."""
+    ops = []
+    for item in _list(value):
+        (call, via, table, schema, name, columns, kwargs, args, sql, segment, segment_kind,
+         conditions, batch, target, consumed, line, col) = _list(item, len(Operation._fields))  # fmt: skip
+        _check(via in _VIAS and segment_kind in _SEGMENT_KINDS and type(batch) is bool)
+        ops.append(
+            Operation(
+                _str(call),
+                via,
+                _opt_str(table),
+                _opt_str(schema),
+                _opt_str(name),
+                tuple(_decode_column(c) for c in _list(columns)),
+                _decode_kwargs(kwargs),
+                tuple(decode_expr(a) for a in _list(args)),
+                tuple(_decode_statement(s) for s in _list(sql)),
+                _int(segment),
+                segment_kind,
+                tuple(_decode_condition(c) for c in _list(conditions)),
+                batch,
+                _opt_str(target),
+                _opt_str(consumed),
+                _int(line),
+                _int(col),
+            )
+        )
+    return tuple(ops)

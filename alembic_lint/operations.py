@@ -1,0 +1,180 @@
+"""The operation model: what ``upgrade()`` and ``downgrade()`` ask Alembic to do, in order.
+
+``opread`` builds it from the ``ast`` of a revision file, without importing or running it;
+``astread`` keeps it in each ``Function``, and the parse cache stores it with the rest of the
+parse. Rules read it through ``facts``. Decisions:
+
+- **Calls, not statements.** One ``Operation`` per call of ``op.*``, of ``batch_op.*`` inside
+  ``with op.batch_alter_table(...) as batch_op``, and of a read or write through the connection
+  (``op.get_bind()``, ``Session(bind=...)``, ``sa.inspect(bind)``). Module-level helper functions
+  called from ``upgrade()`` are followed (a few levels deep, never recursively), and literal
+  loops (``for t in ("a", "b")``) are unrolled, so an operation appears once per table.
+- **Arguments by name.** Positional arguments are named after Alembic's own signatures, so
+  ``op.alter_column("t", "c", nullable=False)`` and the keyword spelling give the same
+  ``kwargs``. ``sa.Column(...)`` arguments are kept as ``Column`` records.
+- **Literals or unknown.** An argument is a literal (``Lit``), a dotted name (``Ref``, such as
+  ``sa.Integer``), a call of those (``Call``), a list or tuple (``Seq``), or ``Unknown`` with its
+  source text. Names bound to a literal at module level or earlier in the function are
+  resolved; anything else is unknown, never guessed.
+- **SQL is parsed.** The text of ``op.execute(...)`` (a string, ``sa.text(...)``, ``DDL``,
+  ``textwrap.dedent``) is split into statements by ``sql.parse_sql``. Unknown text gives no
+  statements and ``Unknown`` as ``sqltext``.
+- **Transaction segments.** ``with op.get_context().autocommit_block():`` runs its operations
+  outside a transaction (segment kind ``autocommit``); an ``op.execute("COMMIT")`` ends the
+  transaction, and what follows is segment kind ``after_commit``. Segments are numbered in order.
+- **Conditions.** Each operation carries the ``if``/``else``/loop/``try``/helper-call nesting
+  around it; a branch that runs only in offline (``--sql``) mode, or only online, says so, and
+  so does the code after ``if context.is_offline_mode(): return``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple, TypeAlias
+
+from alembic_lint.sql import Statement
+
+
+class Lit(NamedTuple):
+    value: str | int | float | bool | None
+
+
+class Ref(NamedTuple):
+    """A dotted name as written: ``sa.Integer``, ``postgresql.UUID``, ``my_enum``."""
+
+    name: str
+
+
+class Call(NamedTuple):
+    func: str
+    """The dotted name called, as written (``sa.String``, ``sa.text``); ``?`` when not a name."""
+    args: tuple[Expr, ...]
+    kwargs: tuple[tuple[str, Expr], ...]
+
+    def kw(self, key: str) -> Expr | None:
+        for name, value in self.kwargs:
+            if name == key:
+                return value
+        return None
+
+
+class Seq(NamedTuple):
+    items: tuple[Expr, ...]
+
+
+class Unknown(NamedTuple):
+    source: str
+
+
+Expr: TypeAlias = "Lit | Ref | Call | Seq | Unknown"
+
+
+def tail(name: str) -> str:
+    """The last part of a dotted name: ``sa.types.String`` -> ``String``."""
+    return name.rsplit(".", 1)[-1]
+
+
+def literal(expr: Expr | None) -> str | int | float | bool | None:
+    """The value of a literal, else None (also for a missing or unknown one)."""
+    return expr.value if isinstance(expr, Lit) else None
+
+
+def is_true(expr: Expr | None) -> bool:
+    return isinstance(expr, Lit) and expr.value is True
+
+
+def is_false(expr: Expr | None) -> bool:
+    return isinstance(expr, Lit) and expr.value is False
+
+
+class Column(NamedTuple):
+    """An ``sa.Column(...)`` call: its name, type, other positional and keyword arguments."""
+
+    name: str | None
+    type: Expr | None
+    args: tuple[Expr, ...]
+    """Positional arguments after the name and type: ``sa.ForeignKey``, ``sa.Computed``, ..."""
+    kwargs: tuple[tuple[str, Expr], ...]
+    line: int
+    col: int
+
+    def kw(self, key: str) -> Expr | None:
+        for name, value in self.kwargs:
+            if name == key:
+                return value
+        return None
+
+    def calls(self, name: str) -> tuple[Call, ...]:
+        """Positional arguments that call ``name`` (``ForeignKey``, ``Computed``, ``Identity``)."""
+        return tuple(a for a in self.args if isinstance(a, Call) and tail(a.func) == name)
+
+    @property
+    def not_null(self) -> bool | None:
+        """Whether the column is NOT NULL, as SQLAlchemy decides it; None when unknown.
+
+        SQLAlchemy makes a column nullable unless ``nullable=False`` or it is a primary key.
+        """
+        nullable = self.kw("nullable")
+        if nullable is not None:
+            return None if not isinstance(nullable, Lit) else nullable.value is False
+        primary = self.kw("primary_key")
+        if primary is None:
+            return False
+        return None if not isinstance(primary, Lit) else primary.value is True
+
+
+class Condition(NamedTuple):
+    kind: Literal["if", "else", "loop", "try", "with", "call"]
+    test: str
+    """The test, the loop's iterable, or the helper function's name, as source text."""
+    offline: bool | None
+    """True: this branch runs only in offline (``--sql``) mode; False: only online."""
+    line: int
+
+
+Via = Literal["op", "batch_op", "bind", "session", "inspector"]
+SegmentKind = Literal["transaction", "autocommit", "after_commit"]
+
+
+class Operation(NamedTuple):
+    call: str
+    """The method called: ``create_table``, ``add_column``, ``execute``, ``fetchall`` ..."""
+    via: Via
+    table: str | None
+    schema: str | None
+    name: str | None
+    """The object the call names: the index, the constraint, or the column."""
+    columns: tuple[Column, ...]
+    kwargs: tuple[tuple[str, Expr], ...]
+    """Every argument by its name in Alembic's signature, positional ones included."""
+    args: tuple[Expr, ...]
+    """Positional arguments that have no name (``*columns`` of ``create_table`` are in columns)."""
+    sql: tuple[Statement, ...]
+    segment: int
+    segment_kind: SegmentKind
+    conditions: tuple[Condition, ...]
+    batch: bool
+    """Inside ``with op.batch_alter_table(...)``."""
+    target: str | None
+    """The name the result is assigned to (``t = op.create_table(...)``)."""
+    consumed: str | None
+    """How the result of a read is used: a method (``fetchall``, ``scalar``...), ``iterate``,
+    ``assign``; None when it is dropped."""
+    line: int
+    col: int
+
+    def kw(self, key: str) -> Expr | None:
+        for name, value in self.kwargs:
+            if name == key:
+                return value
+        return None
+
+    @property
+    def offline(self) -> bool | None:
+        """True if this runs only offline, False only online, None in both modes."""
+        for condition in reversed(self.conditions):
+            if condition.offline is not None:
+                return condition.offline
+        return None
+
+
+Operations = tuple[Operation, ...]

@@ -1,0 +1,724 @@
+"""The ast of ``upgrade()`` / ``downgrade()`` -> the operation model (see ``operations``)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+from typing import NamedTuple
+
+from alembic_lint.operations import (
+    Call,
+    Column,
+    Condition,
+    Expr,
+    Lit,
+    Operation,
+    Operations,
+    Ref,
+    SegmentKind,
+    Seq,
+    Unknown,
+    Via,
+    tail,
+)
+from alembic_lint.sql import Statement
+
+# Alembic's own parameter names, in order, for the positional arguments of each operation.
+_OP_PARAMS: Mapping[str, tuple[str, ...]] = {
+    "create_table": ("table_name",),
+    "drop_table": ("table_name",),
+    "add_column": ("table_name", "column"),
+    "drop_column": ("table_name", "column_name"),
+    "alter_column": ("table_name", "column_name"),
+    "create_index": ("index_name", "table_name", "columns"),
+    "drop_index": ("index_name", "table_name"),
+    "create_foreign_key": (
+        "constraint_name",
+        "source_table",
+        "referent_table",
+        "local_cols",
+        "remote_cols",
+    ),
+    "create_unique_constraint": ("constraint_name", "table_name", "columns"),
+    "create_primary_key": ("constraint_name", "table_name", "columns"),
+    "create_check_constraint": ("constraint_name", "table_name", "condition"),
+    "create_exclude_constraint": ("constraint_name", "table_name"),
+    "drop_constraint": ("constraint_name", "table_name", "type_"),
+    "rename_table": ("old_table_name", "new_table_name"),
+    "execute": ("sqltext",),
+    "bulk_insert": ("table", "rows"),
+    "create_table_comment": ("table_name", "comment"),
+    "drop_table_comment": ("table_name",),
+    "batch_alter_table": ("table_name", "schema", "recreate"),
+}
+_BATCH_PARAMS: Mapping[str, tuple[str, ...]] = {
+    "add_column": ("column",),
+    "drop_column": ("column_name",),
+    "alter_column": ("column_name",),
+    "create_index": ("index_name", "columns"),
+    "drop_index": ("index_name",),
+    "create_foreign_key": ("constraint_name", "referent_table", "local_cols", "remote_cols"),
+    "create_unique_constraint": ("constraint_name", "columns"),
+    "create_primary_key": ("constraint_name", "columns"),
+    "create_check_constraint": ("constraint_name", "condition"),
+    "create_exclude_constraint": ("constraint_name",),
+    "drop_constraint": ("constraint_name", "type_"),
+    "execute": ("sqltext",),
+    "create_table_comment": ("comment",),
+}
+_TABLE_PARAMS = ("table_name", "source_table", "old_table_name")
+_NAME_PARAMS = ("index_name", "constraint_name", "column_name")
+_COLUMN_EXTRAS = frozenset(
+    {"ForeignKey", "Computed", "Identity", "Sequence", "CheckConstraint", "FetchedValue"}
+)
+_SEE_THROUGH = frozenset({"bindparams", "execution_options", "columns"})
+_SQL_WRAPPERS = frozenset({"text", "DDL", "literal_column"})
+_MAX_DEPTH = 4
+_MAX_UNROLL = 64
+_MAX_SOURCE = 200
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _unknown(node: ast.AST) -> Unknown:
+    return Unknown(ast.unparse(node)[:_MAX_SOURCE])
+
+
+def _is_offline_test(node: ast.expr) -> bool | None:
+    """True for a test that holds in offline mode, False for its negation, None otherwise."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = _is_offline_test(node.operand)
+        return None if inner is None else not inner
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "is_offline_mode"
+    ):
+        return True
+    if isinstance(node, ast.Attribute) and node.attr == "as_sql":
+        return True
+    return None
+
+
+def _ends_flow(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise))
+
+
+class _Alias(NamedTuple):
+    kind: Via
+    table: str | None = None
+    schema: str | None = None
+
+
+class _Walk:
+    """One function body, statement by statement, in the order Python runs them."""
+
+    def __init__(
+        self,
+        helpers: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef],
+        constants: Mapping[str, Expr],
+        op_names: frozenset[str],
+        parse_sql: _SqlParser,
+    ) -> None:
+        self.helpers = dict(helpers)
+        self.env: dict[str, Expr] = dict(constants)
+        self.locals: set[str] = set()
+        self.op_names = op_names
+        self.parse_sql = parse_sql
+        self.aliases: dict[str, _Alias] = {}
+        self.targets: dict[str, str] = {}
+        """Assigned name -> the table it stands for (``t = op.create_table("t")``)."""
+        self.pending: dict[str, int] = {}
+        """Assigned name of a read's result -> its operation, until the name is used."""
+        self.ops: list[Operation] = []
+        self.conditions: list[Condition] = []
+        self.segment = 0
+        self.segment_kind: SegmentKind = "transaction"
+        self.calling: list[str] = []
+
+    # -- expressions ------------------------------------------------------------------------
+
+    def expr(self, node: ast.expr) -> Expr:
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if value is None or isinstance(value, (str, int, float, bool)):
+                return Lit(value)
+            return _unknown(node)
+        if isinstance(node, ast.Name):
+            if node.id in self.env:
+                return self.env[node.id]
+            if node.id in self.locals:
+                return _unknown(node)
+            return Ref(node.id)
+        if isinstance(node, ast.Attribute):
+            dotted = _dotted(node)
+            if dotted is not None and dotted.split(".", 1)[0] not in self.locals:
+                return Ref(dotted)
+            return _unknown(node)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return Seq(tuple(self.expr(e) for e in node.elts))
+        if isinstance(node, ast.Call):
+            return self.call_expr(node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left, right = self.expr(node.left), self.expr(node.right)
+            if (
+                isinstance(left, Lit)
+                and isinstance(right, Lit)
+                and isinstance(left.value, str)
+                and isinstance(right.value, str)
+            ):
+                return Lit(left.value + right.value)
+        if (
+            isinstance(node, ast.UnaryOp)
+            and isinstance(node.op, ast.USub)
+            and isinstance(node.operand, ast.Constant)
+            and isinstance(node.operand.value, (int, float))
+            and not isinstance(node.operand.value, bool)
+        ):
+            return Lit(-node.operand.value)
+        if isinstance(node, ast.JoinedStr):
+            return self.fstring(node)
+        return _unknown(node)
+
+    def fstring(self, node: ast.JoinedStr) -> Expr:
+        """An f-string whose every field is a known literal, without conversion or format."""
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(str(value.value))
+                continue
+            assert isinstance(value, ast.FormattedValue)
+            known = self.expr(value.value) if value.conversion == -1 else None
+            if value.format_spec is not None or not isinstance(known, Lit):
+                return _unknown(node)
+            parts.append(str(known.value))
+        return Lit("".join(parts))
+
+    def call_expr(self, node: ast.Call) -> Expr:
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Call)
+            and func.attr in _SEE_THROUGH
+        ):
+            return self.expr(func.value)
+        name = _dotted(func) or "?"
+        if name.split(".", 1)[0] in self.locals:
+            return _unknown(node)
+        args = tuple(_unknown(a) if isinstance(a, ast.Starred) else self.expr(a) for a in node.args)
+        kwargs = tuple(
+            (kw.arg if kw.arg is not None else "**", self.expr(kw.value)) for kw in node.keywords
+        )
+        if tail(name) == "f" and name.split(".", 1)[0] in self.op_names and args:
+            return args[0]
+        if tail(name) == "dedent" and len(args) == 1 and isinstance(args[0], Lit):
+            import textwrap
+
+            if isinstance(args[0].value, str):
+                return Lit(textwrap.dedent(args[0].value))
+        return Call(name, args, kwargs)
+
+    def column(self, node: ast.expr) -> Column | None:
+        if not (isinstance(node, ast.Call) and tail(_dotted(node.func) or "") == "Column"):
+            return None
+        converted = self.call_expr(node)
+        if not isinstance(converted, Call):
+            return None
+        args = list(converted.args)
+        name = None
+        first = args[0] if args else None
+        if isinstance(first, Lit) and isinstance(first.value, str):
+            name = first.value
+            args.pop(0)
+        type_: Expr | None = converted.kw("type_")
+        if (
+            type_ is None
+            and args
+            and not (isinstance(args[0], Call) and tail(args[0].func) in _COLUMN_EXTRAS)
+        ):
+            type_ = args.pop(0)
+        kwargs = tuple((k, v) for k, v in converted.kwargs if k != "type_")
+        return Column(name, type_, tuple(args), kwargs, node.lineno, node.col_offset + 1)
+
+    # -- operations -------------------------------------------------------------------------
+
+    def owner(self, func: ast.expr) -> tuple[Via, _Alias | None] | None:
+        """What a method is called on: op, a batch alias, a connection, a session, an inspector."""
+        if isinstance(func, ast.Name):
+            if func.id in self.op_names:
+                return ("op", None)
+            alias = self.aliases.get(func.id)
+            return (alias.kind, alias) if alias is not None else None
+        dotted = _dotted(func)
+        if dotted in ("alembic.op", "context"):
+            return ("op", None)
+        if isinstance(func, ast.Call):
+            made = self.makes(func)
+            if made is not None:
+                return (made, None)
+        return None
+
+    def makes(self, node: ast.expr) -> Via | None:
+        """The kind of object an expression gives: ``op.get_bind()``, ``Session(bind=...)``..."""
+        if isinstance(node, ast.Name):
+            alias = self.aliases.get(node.id)
+            return alias.kind if alias is not None and alias.kind != "batch_op" else None
+        if not isinstance(node, ast.Call):
+            if isinstance(node, ast.Attribute) and node.attr == "bind":
+                return "bind"
+            return None
+        func = node.func
+        name = tail(_dotted(func) or (func.attr if isinstance(func, ast.Attribute) else ""))
+        if name == "get_bind":
+            return "bind"
+        if name in ("connect", "connection") and isinstance(func, ast.Attribute):
+            return "bind" if self.makes(func.value) == "bind" else None
+        if name in ("Session", "sessionmaker") or (
+            isinstance(func, ast.Call) and self.makes(func) == "session"
+        ):
+            return "session"
+        if name == "inspect" or name == "from_engine":
+            return "inspector"
+        return None
+
+    def sql_text(self, expr: Expr | None) -> str | None:
+        if isinstance(expr, Lit) and isinstance(expr.value, str):
+            return expr.value
+        if (
+            isinstance(expr, Call)
+            and tail(expr.func) in _SQL_WRAPPERS
+            and expr.args
+            and isinstance(expr.args[0], Lit)
+            and isinstance(expr.args[0].value, str)
+        ):
+            return expr.args[0].value
+        return None
+
+    def record(self, node: ast.Call, via: Via, alias: _Alias | None, *, target: str | None,
+               consumed: str | None) -> Operation:  # fmt: skip
+        func = node.func
+        method = func.attr if isinstance(func, ast.Attribute) else "?"
+        batch = via == "batch_op"
+        params = (
+            (_BATCH_PARAMS if batch else _OP_PARAMS).get(method, ())
+            if via
+            in (
+                "op",
+                "batch_op",
+            )
+            else ()
+        )
+        named: list[tuple[str, Expr]] = []
+        columns: list[Column] = []
+        extra: list[Expr] = []
+        for i, arg in enumerate(node.args):
+            if isinstance(arg, ast.Starred):
+                extra.append(_unknown(arg))
+                continue
+            column = self.column(arg)
+            if column is not None and (i >= len(params) or params[i] == "column"):
+                columns.append(column)
+            elif i < len(params):
+                named.append((params[i], self.expr(arg)))
+            else:
+                extra.append(self.expr(arg))
+        for kw in node.keywords:
+            column = self.column(kw.value) if kw.arg == "column" else None
+            if column is not None:
+                columns.append(column)
+            else:
+                named.append((kw.arg if kw.arg is not None else "**", self.expr(kw.value)))
+        values = dict(named)
+        table = schema = None
+        if alias is not None and alias.kind == "batch_op":
+            table, schema = alias.table, alias.schema
+        else:
+            for key in _TABLE_PARAMS:
+                if isinstance(values.get(key), Lit):
+                    table = _str(values[key])
+                    break
+            if method == "bulk_insert" and node.args:
+                table = self.table_of(node.args[0])
+            schema_value = values.get("schema")
+            schema = _str(schema_value) if isinstance(schema_value, Lit) else None
+        name = None
+        for key in _NAME_PARAMS:
+            if isinstance(values.get(key), Lit):
+                name = _str(values[key])
+                break
+        if name is None and method == "add_column" and columns:
+            name = columns[0].name
+        statements: tuple[Statement, ...] = ()
+        if method in ("execute", "exec_driver_sql"):
+            text = self.sql_text(values.get("sqltext") or (self.expr(node.args[0]) if (
+                node.args and via != "op" and via != "batch_op") else None))  # fmt: skip
+            if text is not None:
+                statements = self.parse_sql(text)
+        return Operation(
+            call=method,
+            via=via,
+            table=table,
+            schema=schema,
+            name=name,
+            columns=tuple(columns),
+            kwargs=tuple(named),
+            args=tuple(extra),
+            sql=statements,
+            segment=self.segment,
+            segment_kind=self.segment_kind,
+            conditions=tuple(self.conditions),
+            batch=batch,
+            target=target,
+            consumed=consumed,
+            line=node.lineno,
+            col=node.col_offset + 1,
+        )
+
+    def table_of(self, node: ast.expr) -> str | None:
+        """The table a ``bulk_insert`` fills: a ``create_table`` result, or ``sa.table("t")``."""
+        if isinstance(node, ast.Name) and node.id in self.targets:
+            return self.targets[node.id]
+        expr = self.expr(node)
+        if (
+            isinstance(expr, Call)
+            and tail(expr.func) in ("table", "Table")
+            and expr.args
+            and isinstance(expr.args[0], Lit)
+        ):
+            return _str(expr.args[0])
+        return None
+
+    def emit(self, op: Operation) -> None:
+        self.ops.append(op)
+        if any(s.kind == "commit" for s in op.sql):
+            self.segment += 1
+            self.segment_kind = "after_commit"
+        elif any(s.kind == "begin" for s in op.sql):
+            self.segment += 1
+            self.segment_kind = "transaction"
+
+    def visit_expr(self, node: ast.expr, *, target: str | None = None) -> None:
+        """Every operation in an expression, outermost first; ``target`` receives its value."""
+        consumed = None
+        inner: ast.expr = node
+        # `conn.execute(q).fetchall()` / `.scalar()` / `.rowcount`: the read is consumed
+        while isinstance(inner, (ast.Call, ast.Attribute, ast.Subscript)):
+            base = inner.func if isinstance(inner, ast.Call) else inner
+            if isinstance(base, ast.Attribute) and isinstance(base.value, ast.Call):
+                if self.is_operation(base.value):
+                    consumed = base.attr
+                    inner = base.value
+                    break
+                inner = base.value
+                continue
+            if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Call):
+                inner = inner.value
+                consumed = "subscript"
+                continue
+            break
+        if isinstance(inner, ast.Call) and self.is_operation(inner):
+            self.operation(inner, target=target if consumed is None else None,
+                           consumed=consumed or ("assign" if target else None))  # fmt: skip
+            return
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            helper = self.helpers.get(node.func.id)
+            if helper is not None:
+                self.inline(helper, node)
+                return
+        self.use_names(node)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.visit_expr(child)
+
+    def is_operation(self, node: ast.Call) -> bool:
+        return isinstance(node.func, ast.Attribute) and self.owner(node.func.value) is not None
+
+    def operation(self, node: ast.Call, *, target: str | None, consumed: str | None) -> None:
+        assert isinstance(node.func, ast.Attribute)
+        owned = self.owner(node.func.value)
+        assert owned is not None
+        via, alias = owned
+        if via == "op" and node.func.attr in ("get_bind", "get_context", "f"):
+            return
+        for arg in [*node.args, *(kw.value for kw in node.keywords)]:
+            self.use_names(arg)
+        op = self.record(node, via, alias, target=target, consumed=consumed)
+        if target is not None and op.call == "create_table" and op.table is not None:
+            self.targets[target] = op.table
+        if target is not None and via in ("bind", "session", "inspector"):
+            self.pending[target] = len(self.ops)
+        self.emit(op)
+
+    def use_names(self, node: ast.AST) -> None:
+        """A name holding a read's result is used: the read is consumed."""
+        if not self.pending:
+            return
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and sub.id in self.pending:
+                index = self.pending.pop(sub.id)
+                self.ops[index] = self.ops[index]._replace(consumed="use")
+
+    def inline(self, helper: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> None:
+        if helper.name in self.calling or len(self.calling) >= _MAX_DEPTH:
+            return
+        saved_env, saved_locals = dict(self.env), set(self.locals)
+        params = [a.arg for a in [*helper.args.posonlyargs, *helper.args.args]]
+        defaults = helper.args.defaults
+        for name, default in zip(params[len(params) - len(defaults) :], defaults, strict=True):
+            self.bind_name(name, self.expr(default))
+        for name, arg in zip(params, call.args, strict=False):
+            self.bind_name(name, _unknown(arg) if isinstance(arg, ast.Starred) else self.expr(arg))
+        for kw in call.keywords:
+            if kw.arg is not None:
+                self.bind_name(kw.arg, self.expr(kw.value))
+        for a in [*helper.args.kwonlyargs, helper.args.vararg, helper.args.kwarg]:
+            if a is not None and a.arg not in self.env:
+                self.bind_name(a.arg, Unknown(a.arg))
+        for name in params:
+            self.locals.add(name)
+        self.calling.append(helper.name)
+        self.conditions.append(Condition("call", helper.name, None, call.lineno))
+        try:
+            self.body(helper.body)
+        finally:
+            self.conditions.pop()
+            self.calling.pop()
+            self.env, self.locals = saved_env, saved_locals
+
+    def bind_name(self, name: str, value: Expr) -> None:
+        self.locals.add(name)
+        self.env[name] = value
+        self.targets.pop(name, None)
+        self.aliases.pop(name, None)
+
+    # -- statements -------------------------------------------------------------------------
+
+    def body(self, stmts: list[ast.stmt]) -> None:
+        pushed = 0
+        for stmt in stmts:
+            self.statement(stmt)
+            if isinstance(stmt, ast.If) and not stmt.orelse and _ends_flow(stmt.body):
+                offline = _is_offline_test(stmt.test)
+                if offline is not None:
+                    # `if context.is_offline_mode(): return`: the rest runs only in the other mode
+                    test = f"not ({ast.unparse(stmt.test)})"
+                    self.conditions.append(Condition("if", test, not offline, stmt.lineno))
+                    pushed += 1
+        del self.conditions[len(self.conditions) - pushed :]
+
+    def statement(self, stmt: ast.stmt) -> None:
+        if isinstance(stmt, ast.Expr):
+            self.visit_expr(stmt.value)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            self.assign(stmt)
+        elif isinstance(stmt, ast.AugAssign):
+            self.visit_expr(stmt.value)
+            if isinstance(stmt.target, ast.Name):
+                self.bind_name(stmt.target.id, _unknown(stmt.target))
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            self.with_(stmt)
+        elif isinstance(stmt, ast.If):
+            self.visit_expr(stmt.test)
+            offline = _is_offline_test(stmt.test)
+            test = ast.unparse(stmt.test)[:_MAX_SOURCE]
+            self.branch(Condition("if", test, offline, stmt.lineno), stmt.body)
+            if stmt.orelse:
+                other = None if offline is None else not offline
+                self.branch(Condition("else", test, other, stmt.lineno), stmt.orelse)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            self.for_(stmt)
+        elif isinstance(stmt, ast.While):
+            self.visit_expr(stmt.test)
+            test = ast.unparse(stmt.test)[:_MAX_SOURCE]
+            self.branch(Condition("loop", test, None, stmt.lineno), stmt.body + stmt.orelse)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            self.try_(stmt)  # type: ignore[arg-type]  # TryStar has Try's fields
+        elif isinstance(stmt, ast.Match):
+            self.visit_expr(stmt.subject)
+            for case in stmt.cases:
+                test = ast.unparse(case.pattern)[:_MAX_SOURCE]
+                self.branch(Condition("if", test, None, stmt.lineno), case.body)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.helpers[stmt.name] = stmt
+        elif isinstance(stmt, (ast.Return, ast.Delete, ast.Raise)):
+            for child in ast.iter_child_nodes(stmt):
+                if isinstance(child, ast.expr):
+                    self.visit_expr(child)
+
+    def branch(self, condition: Condition, stmts: list[ast.stmt]) -> None:
+        self.conditions.append(condition)
+        try:
+            self.body(stmts)
+        finally:
+            self.conditions.pop()
+
+    def try_(self, stmt: ast.Try) -> None:
+        line = stmt.lineno
+        self.branch(Condition("try", "try", None, line), stmt.body + stmt.orelse)
+        for handler in stmt.handlers:
+            test = "except " + (ast.unparse(handler.type) if handler.type is not None else "")
+            self.branch(Condition("try", test.strip(), None, handler.lineno), handler.body)
+        self.body(stmt.finalbody)
+
+    def assign(self, stmt: ast.Assign | ast.AnnAssign) -> None:
+        if stmt.value is None:
+            return
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        name = targets[0].id if len(targets) == 1 and isinstance(targets[0], ast.Name) else None
+        made = self.makes(stmt.value)
+        if name is not None and made is not None:
+            self.bind_name(name, Unknown(name))
+            self.aliases[name] = _Alias(made)
+            if made == "inspector" and isinstance(stmt.value, ast.Call):
+                self.emit(self.record(stmt.value, "inspector", None, target=name,
+                                      consumed="assign"))  # fmt: skip
+            return
+        before = len(self.ops)
+        self.visit_expr(stmt.value, target=name)
+        produced = len(self.ops) > before
+        for target in targets:
+            for sub in ast.walk(target):
+                if isinstance(sub, ast.Name) and not (produced and sub.id == name):
+                    value = self.expr(stmt.value) if sub is target else _unknown(sub)
+                    self.bind_name(sub.id, value if isinstance(value, (Lit, Seq)) else
+                                   _unknown(sub))  # fmt: skip
+        if produced and name is not None:
+            table = self.targets.get(name)
+            pending = self.pending.get(name)
+            self.bind_name(name, Unknown(name))
+            if table is not None:
+                self.targets[name] = table
+            if pending is not None:
+                self.pending[name] = pending
+
+    def with_(self, stmt: ast.With | ast.AsyncWith) -> None:
+        saved = (self.segment, self.segment_kind)
+        autocommit = False
+        for item in stmt.items:
+            expr = item.context_expr
+            var = item.optional_vars.id if isinstance(item.optional_vars, ast.Name) else None
+            func = expr.func if isinstance(expr, ast.Call) else None
+            if isinstance(func, ast.Attribute) and func.attr == "autocommit_block":
+                autocommit = True
+                continue
+            if (
+                isinstance(expr, ast.Call)
+                and isinstance(func, ast.Attribute)
+                and func.attr == "batch_alter_table"
+                and self.owner(func.value) is not None
+            ):
+                op = self.record(expr, "op", None, target=var, consumed=None)
+                self.emit(op)
+                if var is not None:
+                    self.bind_name(var, Unknown(var))
+                    self.aliases[var] = _Alias("batch_op", op.table, op.schema)
+                continue
+            made = self.makes(expr)
+            if var is not None and made is not None:
+                self.bind_name(var, Unknown(var))
+                self.aliases[var] = _Alias(made)
+                continue
+            self.visit_expr(expr, target=var)
+            if var is not None and var not in self.pending:
+                self.bind_name(var, Unknown(var))
+        if autocommit:
+            self.segment += 1
+            self.segment_kind = "autocommit"
+        self.body(stmt.body)
+        if autocommit:
+            self.segment += 1
+            self.segment_kind = saved[1]
+
+    def for_(self, stmt: ast.For | ast.AsyncFor) -> None:
+        iterable = stmt.iter
+        read_before = len(self.ops)
+        self.visit_expr(iterable)
+        last = self.ops[-1] if len(self.ops) > read_before else None
+        if last is not None and last.via != "op" and last.consumed is None:
+            self.ops[-1] = last._replace(consumed="iterate")
+        values = self.expr(iterable)
+        test = ast.unparse(iterable)[:_MAX_SOURCE]
+        name = stmt.target.id if isinstance(stmt.target, ast.Name) else None
+        if (
+            name is not None
+            and isinstance(values, Seq)
+            and 0 < len(values.items) <= _MAX_UNROLL
+            and all(isinstance(v, Lit) for v in values.items)
+        ):
+            for value in values.items:
+                self.bind_name(name, value)
+                self.branch(Condition("loop", test, None, stmt.lineno), stmt.body)
+        else:
+            for sub in ast.walk(stmt.target):
+                if isinstance(sub, ast.Name):
+                    self.bind_name(sub.id, Unknown(sub.id))
+            self.branch(Condition("loop", test, None, stmt.lineno), stmt.body)
+        self.body(stmt.orelse)
+
+
+class _SqlParser:
+    """``sql.parse_sql``, imported on first use: most files have no SQL at all."""
+
+    def __call__(self, text: str) -> tuple[Statement, ...]:
+        from alembic_lint.sql import parse_sql
+
+        return parse_sql(text)
+
+
+def _str(expr: Expr) -> str | None:
+    return expr.value if isinstance(expr, Lit) and isinstance(expr.value, str) else None
+
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+ModuleContext = tuple[Mapping[str, FunctionNode], Mapping[str, Expr], frozenset[str]]
+
+
+def module_context(tree: ast.Module) -> ModuleContext:
+    """Module-level helper functions, literal constants, and the names ``op`` is imported as."""
+    helpers: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    constants: dict[str, Expr] = {}
+    op_names = {"op"}
+    probe = _Walk({}, {}, frozenset(), _SqlParser())
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if stmt.name not in ("upgrade", "downgrade"):
+                helpers[stmt.name] = stmt
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    value = probe.expr(stmt.value)
+                    if isinstance(value, Lit) or (
+                        isinstance(value, Seq) and all(isinstance(v, Lit) for v in value.items)
+                    ):
+                        constants[target.id] = value
+                    else:
+                        constants.pop(target.id, None)
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module == "alembic":
+            for alias in stmt.names:
+                if alias.name == "op":
+                    op_names.add(alias.asname or "op")
+    return helpers, constants, frozenset(op_names)
+
+
+def operations(node: FunctionNode, context: ModuleContext) -> Operations:
+    """The operations of one ``upgrade``/``downgrade`` definition, in order."""
+    helpers, constants, op_names = context
+    walk = _Walk(helpers, constants, op_names, _SqlParser())
+    walk.calling.append(node.name)
+    walk.body(node.body)
+    return tuple(walk.ops)
+
+
+def iter_columns(ops: Operations) -> Iterator[tuple[Operation, Column]]:
+    for op in ops:
+        for column in op.columns:
+            yield op, column
