@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from alembic_lint import __version__
-from alembic_lint.modelcodec import Malformed, decode_operations, encode_operations
+from alembic_lint.modelcodec import Deferred, encode_operations
 from alembic_lint.script import (
     Function,
     NonLiteral,
@@ -181,10 +181,9 @@ def _function(value: Any) -> Function | None:
     line, col, kind, operations = value
     if type(line) is not int or type(col) is not int or kind not in _BODY_KINDS:
         raise _Bad
-    try:
-        return Function(line, col, kind, decode_operations(operations) if operations else ())
-    except Malformed:
-        raise _Bad from None
+    if type(operations) is not str:
+        raise _Bad
+    return Function(line, col, kind, Deferred(operations) if operations else ())
 
 
 def _doc_line(value: Any) -> tuple[str, int] | None:
@@ -271,7 +270,8 @@ def _plain(value: Any) -> Any:
 def _encode_function(function: Function | None) -> list[Any] | None:
     if function is None:
         return None
-    return [function.line, function.col, function.kind, encode_operations(function.operations)]
+    ops = function.operations
+    return [function.line, function.col, function.kind, encode_operations(ops) if ops else ""]
 
 
 def encode_result(result: ParseResult) -> list[Any]:

@@ -1,13 +1,14 @@
-"""The operation model <-> JSON values, for the parse cache.
+"""The operation model <-> JSON, for the parse cache.
 
-Expressions carry a one-letter tag (``Lit``, ``Ref`` and ``Unknown`` all hold one string);
-records are lists of their fields in order. Decoding validates every field, so an entry of the
+Every record is a tuple, so ``json`` writes the model by itself, in C; expressions end with a
+one-letter tag (``Lit``, ``Ref`` and ``Unknown`` all hold one string). Decoding validates every field, so an entry of the
 wrong shape is a ValueError (the cache then parses the file again), never a wrong model.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
 
 from alembic_lint.operations import (
     Call,
@@ -28,56 +29,13 @@ class Malformed(ValueError):
     pass
 
 
-def encode_expr(expr: Expr) -> list[Any]:
-    if isinstance(expr, Lit):
-        return ["l", expr.value]
-    if isinstance(expr, Ref):
-        return ["r", expr.name]
-    if isinstance(expr, Call):
-        return ["c", expr.func, [encode_expr(a) for a in expr.args], _encode_kwargs(expr.kwargs)]
-    if isinstance(expr, Seq):
-        return ["s", [encode_expr(a) for a in expr.items]]
-    return ["u", expr.source]
+def encode_operations(ops: Sequence[Operation]) -> str:
+    """The model as a JSON string: every record is a tuple, so ``json`` encodes it by itself."""
+    if isinstance(ops, Deferred) and ops._raw is not None:
+        return ops._raw  # read from the cache and never decoded: write it back as it was
+    import json
 
-
-def _encode_kwargs(kwargs: tuple[tuple[str, Expr], ...]) -> list[Any]:
-    return [[key, encode_expr(value)] for key, value in kwargs]
-
-
-def _encode_column(column: Column) -> list[Any]:
-    return [
-        column.name,
-        None if column.type is None else encode_expr(column.type),
-        [encode_expr(a) for a in column.args],
-        _encode_kwargs(column.kwargs),
-        column.line,
-        column.col,
-    ]
-
-
-def encode_operations(ops: Operations) -> list[Any]:
-    return [
-        [
-            op.call,
-            op.via,
-            op.table,
-            op.schema,
-            op.name,
-            [_encode_column(c) for c in op.columns],
-            _encode_kwargs(op.kwargs),
-            [encode_expr(a) for a in op.args],
-            [list(s._replace(actions=[list(a) for a in s.actions])) for s in op.sql],  # type: ignore[arg-type]
-            op.segment,
-            op.segment_kind,
-            [list(c) for c in op.conditions],
-            op.batch,
-            op.target,
-            op.consumed,
-            op.line,
-            op.col,
-        ]
-        for op in ops
-    ]
+    return json.dumps(tuple(ops), separators=(",", ":"))
 
 
 # -- decoding ---------------------------------------------------------------------------------
@@ -115,19 +73,19 @@ def _strs(value: Any) -> tuple[str, ...]:
 def decode_expr(value: Any) -> Expr:
     items = _list(value)
     _check(bool(items))
-    tag = items[0]
+    tag = items[-1]
     if tag == "l" and len(items) == 2:
-        _check(items[1] is None or type(items[1]) in (str, int, float, bool))
-        return Lit(items[1])
+        _check(items[0] is None or type(items[0]) in (str, int, float, bool))
+        return Lit(items[0])
     if tag == "r" and len(items) == 2:
-        return Ref(_str(items[1]))
+        return Ref(_str(items[0]))
     if tag == "u" and len(items) == 2:
-        return Unknown(_str(items[1]))
+        return Unknown(_str(items[0]))
     if tag == "s" and len(items) == 2:
-        return Seq(tuple(decode_expr(v) for v in _list(items[1])))
+        return Seq(tuple(decode_expr(v) for v in _list(items[0])))
     _check(tag == "c" and len(items) == 4)
-    args = tuple(decode_expr(v) for v in _list(items[2]))
-    return Call(_str(items[1]), args, _decode_kwargs(items[3]))
+    args = tuple(decode_expr(v) for v in _list(items[1]))
+    return Call(_str(items[0]), args, _decode_kwargs(items[2]))
 
 
 def _decode_kwargs(value: Any) -> tuple[tuple[str, Expr], ...]:
@@ -233,3 +191,57 @@ def decode_operations(value: Any) -> Operations:
             )
         )
     return tuple(ops)
+
+
+class Deferred(Sequence[Operation]):
+    """Operations read from the cache, decoded when a rule first reads them.
+
+    Decoding the model costs more than the rest of a cached file, and most runs read only a few
+    bodies (the files a commit changes, the revisions after the base ref), so a warm run decodes
+    only those. The cache keeps each body as a JSON string inside its entry, so loading the cache
+    file does not build the lists either. A damaged entry is then an error of the run that names
+    the way out.
+    """
+
+    __slots__ = ("_ops", "_raw")
+
+    def __init__(self, raw: str) -> None:
+        self._raw: str | None = raw
+        self._ops: Operations | None = None
+
+    def _decoded(self) -> Operations:
+        if self._ops is None:
+            import json
+
+            try:
+                self._ops = decode_operations(json.loads(self._raw or ""))
+            except (Malformed, ValueError, RecursionError):
+                raise ValueError(
+                    "the parse cache holds a damaged entry for this file; run again with --no-cache"
+                ) from None
+            self._raw = None
+        return self._ops
+
+    @overload
+    def __getitem__(self, index: int) -> Operation: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Operation]: ...
+    def __getitem__(self, index: int | slice) -> Operation | Sequence[Operation]:
+        return self._decoded()[index]
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __iter__(self) -> Iterator[Operation]:
+        return iter(self._decoded())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Deferred, tuple)):
+            return self._decoded() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._decoded())
+
+    def __repr__(self) -> str:
+        return f"Deferred({self._decoded()!r})"

@@ -33,15 +33,20 @@ from typing import Literal, NamedTuple, TypeAlias
 
 from alembic_lint.sql import Statement
 
+# Each expression ends with a constant tag, so that a JSON list of one tells which it is, and
+# ``Lit("x") != Ref("x")``.
+
 
 class Lit(NamedTuple):
     value: str | int | float | bool | None
+    tag: Literal["l"] = "l"
 
 
 class Ref(NamedTuple):
     """A dotted name as written: ``sa.Integer``, ``postgresql.UUID``, ``my_enum``."""
 
     name: str
+    tag: Literal["r"] = "r"
 
 
 class Call(NamedTuple):
@@ -49,6 +54,7 @@ class Call(NamedTuple):
     """The dotted name called, as written (``sa.String``, ``sa.text``); ``?`` when not a name."""
     args: tuple[Expr, ...]
     kwargs: tuple[tuple[str, Expr], ...]
+    tag: Literal["c"] = "c"
 
     def kw(self, key: str) -> Expr | None:
         for name, value in self.kwargs:
@@ -59,10 +65,12 @@ class Call(NamedTuple):
 
 class Seq(NamedTuple):
     items: tuple[Expr, ...]
+    tag: Literal["s"] = "s"
 
 
 class Unknown(NamedTuple):
     source: str
+    tag: Literal["u"] = "u"
 
 
 Expr: TypeAlias = "Lit | Ref | Call | Seq | Unknown"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from alembic_lint.diagnostics import Diagnostic
-from alembic_lint.operations import Expr, Lit, Operations, Seq
+from alembic_lint.operations import Expr, Lit, Operation, Seq
 from alembic_lint.rules import Context, Rule, diag
 from alembic_lint.script import RevisionScript
 from alembic_lint.sql import Statement
@@ -204,7 +204,7 @@ def _strs(expr: Expr | None) -> tuple[str, ...]:
     return ()
 
 
-def _objects(ops: Operations, wanted: Mapping[str, str]) -> Iterator[_Object]:
+def _objects(ops: Sequence[Operation], wanted: Mapping[str, str]) -> Iterator[_Object]:
     """What the operations create (or drop), from ``op`` calls and from the SQL they run."""
     for op in ops:
         kind = wanted.get(op.call)
@@ -249,7 +249,7 @@ def _undone(made: _Object, drops: list[_Object]) -> bool:
     return False
 
 
-def _net_creations(ops: Operations) -> list[_Object]:
+def _net_creations(ops: Sequence[Operation]) -> list[_Object]:
     """What the upgrade leaves behind: creations not dropped again later in the upgrade."""
     created = list(_objects(ops, _CREATES))
     dropped = list(_objects(ops, _DROPS))
