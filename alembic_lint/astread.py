@@ -299,4 +299,5 @@ def _read(data: bytes, path: str) -> ParseResult:
         non_literals=tuple(non_literals),
         noqa=noqa,
         bad_noqa=bad_noqa,
+        dialect_hints=opread.dialect_hints(tree, functions.values()),
     )

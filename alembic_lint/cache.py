@@ -209,7 +209,8 @@ def _script(value: Any) -> RevisionScript:
     if type(value) is not list or len(value) != len(RevisionScript._fields):
         raise _Bad
     (path, rev, rev_line, down, down_line, depends, depends_line, labels, message, doc_line,
-     doc_id, doc_revises, upgrade, downgrade, marker, non_literals, noqa, bad_noqa) = value  # fmt: skip
+     doc_id, doc_revises, upgrade, downgrade, marker, non_literals, noqa, bad_noqa,
+     hints) = value  # fmt: skip
     if not (
         type(path) is str
         and (rev is None or type(rev) is str)
@@ -240,6 +241,7 @@ def _script(value: Any) -> RevisionScript:
         _non_literals(non_literals),
         _noqas(noqa),
         _bad_noqas(bad_noqa),
+        _strs(hints),
     )
 
 

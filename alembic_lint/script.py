@@ -67,6 +67,9 @@ class RevisionScript(NamedTuple):
     non_literals: tuple[NonLiteral, ...]
     noqa: tuple[Noqa, ...]
     bad_noqa: tuple[tuple[int, int, str], ...]
+    dialect_hints: tuple[str, ...] = ()
+    """Dialects the file's own code names (``postgresql_*`` arguments, ``sqlalchemy.dialects``
+    imports and types, MySQL-only SQL), sorted: what ``dialect`` decides from the history."""
 
     @property
     def is_merge_point(self) -> bool:
