@@ -133,7 +133,7 @@ def test_internal_errors_exit_2(project, monkeypatch, capsys):
     def boom(*args, **kwargs):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr("alembic_lint.lint.build_graph", boom)
+    monkeypatch.setattr("alembic_lint.history.build_graph", boom)
     assert main([]) == 2
     assert (
         capsys.readouterr().err

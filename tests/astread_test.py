@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from alembic_lint.script import Noqa, RevisionScript, ScriptError, parse_script
+from alembic_lint import astread
+from alembic_lint.script import Noqa, RevisionScript, ScriptError
 from tests.builders import parse, revision
 
 
@@ -103,7 +104,7 @@ def test_effects_are_collected_only_on_request():
     source = revision("7c1e9d0b4a52", None, upgrade=body)
     lazy = parse(source)
     assert lazy.upgrade is not None and lazy.upgrade.effects == ()
-    result = parse_script(source.encode(), "x.py", effects=True)
+    result = astread.read(source.encode(), "x.py", effects=True)
     assert isinstance(result, RevisionScript) and result.upgrade is not None
     assert [(e.action, e.kind, e.name, e.table) for e in result.upgrade.effects] == [
         ("create", "table", "t", "t"),
@@ -125,7 +126,7 @@ def test_drop_effects():
         'with op.batch_alter_table("v") as b:\n'
         '    b.drop_column("d")\n'
     )
-    result = parse_script(
+    result = astread.read(
         revision("7c1e9d0b4a52", None, downgrade=body).encode(), "x.py", effects=True
     )
     assert isinstance(result, RevisionScript) and result.downgrade is not None
@@ -147,7 +148,7 @@ def test_drop_effects():
     ],
 )
 def test_unparseable_input_is_a_script_error(data, line):
-    result = parse_script(data, "versions/bad.py")
+    result = astread.read(data, "versions/bad.py")
     assert isinstance(result, ScriptError)
     assert result.code == "AL001"
     assert result.path == "versions/bad.py"
@@ -155,18 +156,18 @@ def test_unparseable_input_is_a_script_error(data, line):
 
 
 def test_empty_file_is_not_a_revision_but_parses():
-    result = parse_script(b"", "versions/empty.py")
+    result = astread.read(b"", "versions/empty.py")
     assert isinstance(result, RevisionScript)
     assert result.revision is None
 
 
 def test_encodings_bom_and_crlf():
     latin = b'# -*- coding: latin-1 -*-\n"""caf\xe9 table"""\nrevision = \'a\'\n'
-    latin_script = parse_script(latin, "x.py")
+    latin_script = astread.read(latin, "x.py")
     assert isinstance(latin_script, RevisionScript)
     assert latin_script.message == "café table"
     bom = b'\xef\xbb\xbf"""msg"""\r\nrevision = \'a\'\r\ndown_revision = None\r\n'
-    script = parse_script(bom, "x.py")
+    script = astread.read(bom, "x.py")
     assert isinstance(script, RevisionScript)
     assert (script.message, script.revision, script.revision_line) == ("msg", "a", 2)
 
@@ -231,7 +232,7 @@ def test_identifiers_are_recovered_from_a_file_that_does_not_parse():
         "7c1e9d0b4a52", ("aaa111", "bbb222"), labels="('core',)", depends_on="'ccc333'"
     )
     broken = source.replace("def upgrade() -> None:", "def upgrade() -> None")
-    result = parse_script(broken.encode(), "versions/x.py")
+    result = astread.read(broken.encode(), "versions/x.py")
     assert isinstance(result, ScriptError) and result.recovered is not None
     recovered = result.recovered
     assert (recovered.revision, recovered.down_revisions, recovered.depends_on) == (
@@ -244,9 +245,9 @@ def test_identifiers_are_recovered_from_a_file_that_does_not_parse():
 
 
 def test_nothing_is_recovered_without_a_literal_revision():
-    result = parse_script(b"revision = make()\ndef f(:\n", "x.py")
+    result = astread.read(b"revision = make()\ndef f(:\n", "x.py")
     assert isinstance(result, ScriptError) and result.recovered is None
-    result = parse_script(b"revision = 'a\n", "x.py")
+    result = astread.read(b"revision = 'a\n", "x.py")
     assert isinstance(result, ScriptError) and result.recovered is None
 
 
@@ -272,7 +273,7 @@ def test_effects_skip_what_is_not_literal():
         "op.execute('select 1')\n"
         "helpers.create_table('t')\n"
     )
-    result = parse_script(
+    result = astread.read(
         revision("7c1e9d0b4a52", None, upgrade=body).encode(), "x.py", effects=True
     )
     assert isinstance(result, RevisionScript) and result.upgrade is not None
@@ -300,7 +301,7 @@ def test_effects_skip_what_is_not_literal():
     ],
 )
 def test_noqa_is_read_as_cpython_reads_the_file(data, line):
-    script = parse_script(data, "x.py")
+    script = astread.read(data, "x.py")
     assert isinstance(script, RevisionScript)
     assert [(n.line, n.codes, n.file_level) for n in script.noqa] == [
         (line, frozenset({"AL107"}), True)
@@ -327,14 +328,14 @@ def test_noqa_is_read_as_cpython_reads_the_file(data, line):
     ],
 )
 def test_python_limits_are_al001_or_parsed_never_an_exception(data):
-    result = parse_script(data, "x.py", effects=True)
+    result = astread.read(data, "x.py", effects=True)
     if isinstance(result, ScriptError):
         assert result.code == "AL001"
         assert result.message
 
 
 def test_too_deep_is_al001():
-    result = parse_script(b"x = " + b"(" * 500_000 + b")" * 500_000 + b"\n", "x.py")
+    result = astread.read(b"x = " + b"(" * 500_000 + b")" * 500_000 + b"\n", "x.py")
     assert isinstance(result, ScriptError)
     assert (result.code, result.message) in {
         ("AL001", "too deeply nested for Python's parser"),
