@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from alembic_lint import headfile
+from alembic_lint import headfile, scope
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import UsageError
 from alembic_lint.discover import Project
@@ -130,18 +130,13 @@ def fix(
 ) -> list[Change]:
     """Rewrite what is mechanical: docstring ``Revision ID:``/``Revises:`` lines that disagree
     with the variables (AL304), and the head file (AL505). Revisions up to ``start-after`` are
-    left alone."""
+    left alone; an unknown ``start-after`` is a UsageError, as it is for ``check``."""
     from alembic_lint import rewrite
 
     cwd = os.fspath(cwd)
     history = load(project, cwd=cwd)
     files = {shown: fs for fs, shown in history.items}
-    start = settings.start_after
-    legacy = (
-        history.graph.ancestors(start)
-        if start is not None and start in history.graph.revisions
-        else set()
-    )
+    legacy = scope.legacy(history.graph, settings.start_after)
     changes = []
     for script in history.scripts:
         if script.revision is None or script.revision in legacy:

@@ -183,6 +183,15 @@ def test_console_entry_point_and_color(project):
     assert "\033[" not in proc.stdout  # not a terminal
 
 
+def test_fix_with_an_unknown_start_after_exits_2(tmp_path, monkeypatch, capsys):
+    from tests.gitutil import new_project
+
+    repo = new_project(tmp_path / "repo", pyproject='[tool.alembic-lint]\nstart-after = "nope"\n')
+    monkeypatch.chdir(repo)
+    assert main(["fix", "--dry-run"]) == 2
+    assert capsys.readouterr().err == "alembic-lint: error: start-after: unknown revision `nope`\n"
+
+
 def test_rebase_and_fix_commands(tmp_path, monkeypatch, capsys):
     from tests.gitutil import add_revision, commit, git, new_project
 

@@ -137,3 +137,13 @@ def test_fix_and_check_read_files_as_python_does(tmp_path, newline, encoding):
     expected = source.replace("Revises: stale", "Revises: 0000beef0000")
     assert path.read_bytes() == expected.replace("\n", newline).encode(encoding)
     assert lint(project_at(tmp_path), Settings(), cwd=tmp_path).diagnostics == []
+
+
+def test_fix_with_an_unknown_start_after_is_an_error_and_writes_nothing(repo):
+    """As for check: a mistyped start-after must not let fix rewrite the legacy revisions."""
+    legacy = repo / "migrations" / "versions" / f"{BASE}_step.py"
+    stale = legacy.read_text().replace(f"Revision ID: {BASE}", "Revision ID: 000")
+    legacy.write_text(stale)
+    with pytest.raises(UsageError, match="start-after: unknown revision `nope`"):
+        fix(project_of(repo), Settings(start_after="nope"), cwd=repo)
+    assert legacy.read_text() == stale

@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from alembic_lint import rules
+from alembic_lint import rules, scope
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import Diagnostic, UsageError
 from alembic_lint.discover import Project
@@ -95,8 +95,7 @@ def _where(history: History, project: Project, cwd: str) -> explain.Where:
 
 def _plan(graph: RevisionGraph, settings: Settings) -> list[list[Any]]:
     """Revisions parents first, each marked whether its round trip is tested."""
-    start = settings.start_after
-    skip = graph.ancestors(start) if start is not None and start in graph.revisions else set()
+    skip = scope.legacy(graph, settings.start_after)
     pending = {rev: len(parents) for rev, parents in graph.parents.items()}
     ready = sorted(rev for rev, n in pending.items() if n == 0)
     plan: list[list[Any]] = []
