@@ -6,8 +6,9 @@ again. Decisions, each against a way a cache goes wrong:
 - **It cannot lie.** An entry is reused only while the file's mtime, ctime, size, inode and
   device are unchanged: ``cp -p``, ``touch -d`` or ``rsync --inplace`` can restore the mtime of
   a same-size edit, but the kernel sets ctime on every change and nothing can set it back. The
-  cache file is keyed on a digest of the parser's own source (``script.py``, ``astread.py`` and
-  this module), not only the version, so a changed parser never serves old answers.
+  cache file is keyed on a digest of the parser's own source (``script.py``, ``astread.py``,
+  ``history.py``, whose reading of a file decides AL005, and this module), not only the version,
+  so a changed parser never serves old answers.
 - **It cannot run code.** The format is JSON, never pickle: CI caches restored from another
   branch and shared cache directories are files anyone may have written. Every entry is
   validated on load; one that does not have the expected shape is ignored (parsed again),
@@ -74,7 +75,7 @@ def parser_digest() -> str:
     """What the cached data depends on: the parser's source, the version and the interpreter."""
     here = os.path.dirname(os.path.abspath(__file__))
     crc = adler = 1
-    for name in ("script.py", "astread.py", "cache.py"):
+    for name in ("script.py", "astread.py", "history.py", "cache.py"):
         try:
             with open(os.path.join(here, name), "rb") as fh:
                 data = fh.read()
