@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from alembic_lint.config import Settings
     from alembic_lint.diagnostics import Diagnostic
     from alembic_lint.discover import Discovery, Environment, Locator, Project
-    from alembic_lint.lint import Change
+    from alembic_lint.fixing import Change
 
 
 def _csv(value: str) -> list[str]:
@@ -333,7 +333,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _environments(args: argparse.Namespace) -> int:
-    from alembic_lint.lint import display_path
+    from alembic_lint.history import display_path
 
     cwd, found = _discover(args)
     for env in found.environments:
@@ -411,7 +411,7 @@ def _drift(args: argparse.Namespace) -> int:
 
 
 def _rebase(args: argparse.Namespace) -> int:
-    from alembic_lint.lint import rebase
+    from alembic_lint.fixing import rebase
 
     cwd, settings, project = _setup(args)
     changes = rebase(
@@ -421,7 +421,7 @@ def _rebase(args: argparse.Namespace) -> int:
 
 
 def _fix(args: argparse.Namespace) -> int:
-    from alembic_lint.lint import fix
+    from alembic_lint.fixing import fix
 
     cwd, settings, project = _setup(args)
     return _show(fix(project, settings, cwd=cwd, dry_run=args.dry_run), dry_run=args.dry_run)

@@ -133,7 +133,7 @@ def test_internal_errors_exit_2(project, monkeypatch, capsys):
     def boom(*args, **kwargs):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr("alembic_lint.lint.build_graph", boom)
+    monkeypatch.setattr("alembic_lint.history.build_graph", boom)
     assert main([]) == 2
     assert (
         capsys.readouterr().err
@@ -181,6 +181,15 @@ def test_console_entry_point_and_color(project):
     )
     assert proc.returncode == 1
     assert "\033[" not in proc.stdout  # not a terminal
+
+
+def test_fix_with_an_unknown_start_after_exits_2(tmp_path, monkeypatch, capsys):
+    from tests.gitutil import new_project
+
+    repo = new_project(tmp_path / "repo", pyproject='[tool.alembic-lint]\nstart-after = "nope"\n')
+    monkeypatch.chdir(repo)
+    assert main(["fix", "--dry-run"]) == 2
+    assert capsys.readouterr().err == "alembic-lint: error: start-after: unknown revision `nope`\n"
 
 
 def test_rebase_and_fix_commands(tmp_path, monkeypatch, capsys):

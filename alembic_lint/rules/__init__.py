@@ -25,7 +25,7 @@ SourceFile = RevisionScript | ScriptError
 
 
 class GitFacts(NamedTuple):
-    """What git knows about the history (AL5xx), gathered by ``lint`` through ``gitrepo``.
+    """What git knows about the history (AL5xx), gathered by ``gitfacts`` through ``gitrepo``.
 
     The fork point is where this branch left the base ref (``git merge-base``); ``merged`` is
     this history united with the base ref's, as merging would leave it.
