@@ -13,9 +13,9 @@ from alembic_lint.diagnostics import UsageError
 
 if TYPE_CHECKING:
     from alembic_lint.config import Settings
-    from alembic_lint.diagnostics import Diagnostic
     from alembic_lint.discover import Discovery, Environment, Locator, Project
     from alembic_lint.fixing import Change
+    from alembic_lint.formats import Section
 
 
 def _csv(value: str) -> list[str]:
@@ -82,6 +82,40 @@ def _add_locator(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
 
 
+FORMATS = ("text", "json", "github", "sarif", "junit")
+"""``report.FORMATS``, spelled out: importing the reporters only to build the parser would cost
+every run (tests/cli_test.py checks that the two agree)."""
+
+
+def _add_output(parser: argparse.ArgumentParser) -> None:
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", choices=FORMATS, default="text")
+    output.add_argument(
+        "--statistics",
+        action="store_true",
+        help="count the findings of each rule instead of listing them (text and json)",
+    )
+    output.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even with findings (errors still exit 2)",
+    )
+    output.add_argument(
+        "-q",
+        "--quiet",
+        action="count",
+        default=0,
+        help="findings only, no summary line; -qq: print nothing, only the exit status tells",
+    )
+    output.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour text output: auto (default) on a terminal, unless NO_COLOR is set or "
+        "FORCE_COLOR forces it",
+    )
+
+
 def _check_args(check: argparse.ArgumentParser) -> None:
     check.add_argument("files", nargs="*", help="report per-revision findings for these files only")
     _add_locator(check)
@@ -106,7 +140,7 @@ def _check_args(check: argparse.ArgumentParser) -> None:
         metavar="REVISION",
         help="per-revision rules skip this revision and its ancestors",
     )
-    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    _add_output(check)
     check.add_argument(
         "-j",
         "--jobs",
@@ -152,7 +186,7 @@ def _drift_args(drift: argparse.ArgumentParser) -> None:
         action="store_true",
         help="migrate from scratch instead of reusing a cached database",
     )
-    drift.add_argument("--format", choices=("text", "json", "github"), default="text")
+    _add_output(drift)
     _add_locator(drift)
 
 
@@ -291,10 +325,11 @@ def _setup(args: argparse.Namespace) -> tuple[str, Settings, Project]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from alembic_lint import report, rules
+    from alembic_lint import report
     from alembic_lint.cache import default_dir
     from alembic_lint.lint import lint
 
+    _check_output(args)
     cwd, found = _discover(args)
     several = len(found.environments) > 1
     files = args.files if args.hook else args.files or None
@@ -317,19 +352,17 @@ def _check(args: argparse.Namespace) -> int:
             jobs=args.jobs or os.cpu_count() or 1,
             cache_dir=None if args.no_cache else default_dir(os.environ),
         )
-        sections.append((env.label if several else None, result.diagnostics, result.files))
+        sections.append(
+            report.Section(env.label if several else None, result.diagnostics, result.files)
+        )
         # a rule that crashed: the findings are incomplete, so say so and exit 2
         internal.extend(result.errors)
-    color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    names = {rule.code: rule.name for rule in rules.ALL_RULES}
-    sys.stdout.write(report.render(args.format, sections, names=names, color=color))
+    _emit(args, sections, root=found.root, cwd=cwd)
     for where, message in errors:
         print(_error_line(where, message), file=sys.stderr)
     for error in internal:
         print(f"alembic-lint: internal error: {error}", file=sys.stderr)
-    if errors or internal:
-        return 2
-    return 1 if any(diagnostics for _, diagnostics, _ in sections) else 0
+    return _status(args, sections, failed=bool(errors or internal))
 
 
 def _environments(args: argparse.Namespace) -> int:
@@ -372,18 +405,47 @@ def _show(changes: Sequence[Change], *, dry_run: bool) -> int:
     return 0
 
 
-def _report(diagnostics: Sequence[Diagnostic], fmt: str, checked: int) -> int:
+def _check_output(args: argparse.Namespace) -> None:
+    """Output flags that do not go together: refused before any work is done."""
+    if args.statistics and args.format not in ("text", "json"):
+        raise UsageError(f"--statistics works with --format text or json, not {args.format}")
+
+
+def _emit(args: argparse.Namespace, sections: Sequence[Section], *, root: str, cwd: str) -> None:
+    """The report in the chosen format on stdout; nothing with ``-qq`` (stderr still has the
+    errors, and drift's warnings)."""
     from alembic_lint import report, rules
 
-    color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    names = {rule.code: rule.name for rule in rules.ALL_RULES}
-    sys.stdout.write(report.REPORTERS[fmt](diagnostics, names=names, color=color, checked=checked))
-    return 1 if diagnostics else 0
+    if args.quiet >= 2:
+        return
+    described = {}
+    for code in report.codes(sections):
+        rule = rules.BY_CODE[code]
+        described[code] = report.RuleDoc(rule.name, rule.summary, rule.doc, rule.default)
+    run = report.Run(
+        rules=described,
+        root=root,
+        cwd=cwd,
+        color=report.use_color(args.color, environ=os.environ, isatty=sys.stdout.isatty()),
+        summary=not args.quiet,
+    )
+    sys.stdout.write(report.render(args.format, sections, run, statistics=args.statistics))
+
+
+def _status(args: argparse.Namespace, sections: Sequence[Section], *, failed: bool) -> int:
+    """2 when the answer is incomplete; 1 for findings, unless ``--exit-zero``; else 0."""
+    if failed:
+        return 2
+    found = any(section.diagnostics for section in sections)
+    return 1 if found and not args.exit_zero else 0
 
 
 def _drift(args: argparse.Namespace) -> int:
+    from alembic_lint.discover import repository_root
     from alembic_lint.drift import DriftOptions, drift
+    from alembic_lint.formats import Section
 
+    _check_output(args)
     cwd, settings, project = _setup(args)
     live = sys.stderr.isatty()
 
@@ -407,7 +469,9 @@ def _drift(args: argparse.Namespace) -> int:
     finally:
         if live:
             sys.stderr.write("\r\033[K")
-    return _report(result.diagnostics, args.format, checked=result.revisions)
+    sections = [Section(None, result.diagnostics, result.revisions)]
+    _emit(args, sections, root=repository_root(cwd) or cwd, cwd=cwd)
+    return _status(args, sections, failed=False)
 
 
 def _rebase(args: argparse.Namespace) -> int:
