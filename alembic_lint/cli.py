@@ -336,6 +336,7 @@ def _check(args: argparse.Namespace) -> int:
     sections: list[report.Section] = []
     errors = list(found.errors)
     internal: list[str] = []
+    notes: list[str] = []
     for env in found.environments:
         try:
             settings = _settings(args, env, found.root, cwd)
@@ -357,7 +358,10 @@ def _check(args: argparse.Namespace) -> int:
         )
         # a rule that crashed: the findings are incomplete, so say so and exit 2
         internal.extend(result.errors)
+        notes.extend(n for n in result.notes if n not in notes)
     _emit(args, sections, root=found.root, cwd=cwd)
+    for note in notes:
+        print(f"alembic-lint: note: {note}", file=sys.stderr)
     for where, message in errors:
         print(_error_line(where, message), file=sys.stderr)
     for error in internal:

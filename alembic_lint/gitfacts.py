@@ -47,9 +47,7 @@ class GitView:
         listed = self.project.recursive or directory in self.dirs
         return inside and listed and is_revision_file_name(name)
 
-    def parse_blobs(
-        self, paths: Mapping[str, str]
-    ) -> dict[str, RevisionScript]:
+    def parse_blobs(self, paths: Mapping[str, str]) -> dict[str, RevisionScript]:
         from alembic_lint import astread, gitrepo
 
         contents = gitrepo.read_blobs(self.tree, paths.values())
@@ -114,7 +112,7 @@ def git_facts(
     at_fork = gitrepo.files_at(tree, fork, view.dirs)
     old = view.parse_blobs(
         {p: at_fork[p] for p, s in since_fork.items() if s in "MDT" and p in at_fork},
-            )
+    )
     shown_of = {path: shown for shown, path in view.real.items()}
     modified = tuple(
         (shown_of[p], old[p].revision)

@@ -88,9 +88,7 @@ def _parse_chunk(chunk: Sequence[tuple[str, str]]) -> list[ParseResult]:
     return [read_and_parse(path, shown) for path, shown in chunk]
 
 
-def parse_all(
-    items: Sequence[tuple[str, str]], *, jobs: int
-) -> list[ParseResult]:
+def parse_all(items: Sequence[tuple[str, str]], *, jobs: int) -> list[ParseResult]:
     """Parse in order. Parsing is CPU-bound, so a long list is split with forked children, and
     the parent parses its own share meanwhile; a child that fails is redone here."""
     workers = min(jobs, len(items) // PER_WORKER)
@@ -162,7 +160,6 @@ def load(
     cwd: str,
     jobs: int = 1,
     cache_dir: StrPath | None = None,
-
 ) -> History:
     """List, read and parse the history, and build its graph (a file that does not parse still
     contributes the identifiers recovered from it).
@@ -195,7 +192,7 @@ def load(
         parsed = _parse_cached(
             items,
             jobs=jobs,
-                        cache=ParseCache(cache_dir, scope=f"{cwd}\0{project.version_locations}"),
+            cache=ParseCache(cache_dir, scope=f"{cwd}\0{project.version_locations}"),
         )
     scripts = [r for r in parsed if isinstance(r, RevisionScript)]
     in_graph: list[RevisionScript] = []

@@ -11,13 +11,14 @@ from typing import NamedTuple
 from alembic_lint import rules
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import Diagnostic, UsageError
+from alembic_lint.dialect import assumption_notice
+from alembic_lint.dialect import resolve as resolve_dialect
 from alembic_lint.discover import Project
 from alembic_lint.gitfacts import git_facts
 from alembic_lint.graph import RevisionGraph
 from alembic_lint.history import StrPath, display_path, load
+from alembic_lint.numbering import numbering
 from alembic_lint.scope import in_scope
-
-GIT_CODES = frozenset({"AL501", "AL502", "AL503", "AL504"})
 
 
 class LintResult(NamedTuple):
@@ -26,6 +27,8 @@ class LintResult(NamedTuple):
     graph: RevisionGraph
     errors: tuple[str, ...] = ()
     """Internal errors of rules that crashed; the findings of the other rules are still here."""
+    notes: tuple[str, ...] = ()
+    """What the run assumed and the user should know, such as the dialect; shown on stderr."""
 
 
 def lint(
@@ -39,28 +42,36 @@ def lint(
 ) -> LintResult:
     """Lint a whole history. With ``files``, per-revision rules report only on those files.
 
+    The facts a selected rule needs (``rules.Rule.needs``) are computed here, once; no other
+    fact is: a run without git rules never starts git.
+
     With ``cache_dir``, parse results of unchanged files are reused from the previous run.
     """
     cwd = os.fspath(cwd)
     enabled = rules.enabled_codes(settings)
+    selected = [rule for rule in rules.ALL_RULES if rule.code in enabled]
     history = load(project, cwd=cwd, jobs=jobs, cache_dir=cache_dir)
     items, names, parsed, scripts, graph = history
+    needs = rules.needed(selected)
+    unapplied_rules = any(isinstance(r, rules.RevisionRule) and r.unapplied for r in selected)
     facts = None
-    if enabled & GIT_CODES:
+    if "git" in needs or (unapplied_rules and settings.base is not None):
         facts = git_facts(project, settings, history, cwd=cwd)
     head_file = None
-    if settings.head_file is not None:
+    if "head_file" in needs and settings.head_file is not None:
         head_path = os.path.join(cwd, settings.head_file)
         head_file = rules.HeadFile(display_path(head_path, cwd), _read_text(head_path, settings))
+    chosen_dialect = resolve_dialect(settings, project, scripts) if "dialect" in needs else None
     ctx = rules.Context(
         graph=graph,
         settings=settings,
         project=project,
         names=names,
         known_codes=frozenset(rules.BY_CODE) | frozenset(rules.REDIRECTS),
-        memo={},
         git=facts,
         head_file=head_file,
+        numbering=numbering(graph, settings.version_pattern) if "numbering" in needs else None,
+        dialect=chosen_dialect,
     )
     chosen = in_scope(
         [s for s in scripts if s.revision is not None],
@@ -69,16 +80,18 @@ def lint(
         cwd=cwd,
         start_after=settings.start_after,
     )
+    not_run = chosen
+    if facts is not None and facts.base is not None:
+        not_run = [s for s in chosen if s.revision in facts.new]
     errors: list[str] = []
     found = rules.run(
-        (rule for rule in rules.ALL_RULES if rule.code in enabled),
-        ctx,
-        files=parsed,
-        in_scope=chosen,
-        errors=errors,
+        selected, ctx, files=parsed, in_scope=chosen, unapplied=not_run, errors=errors
     )
     kept = rules.suppressed(found, scripts={s.path: s for s in scripts}, settings=settings)
-    return LintResult(sorted(set(kept), key=_order), len(items), graph, tuple(errors))
+    notes: tuple[str, ...] = ()
+    if chosen_dialect is not None and chosen_dialect.assumed:
+        notes = (assumption_notice(chosen_dialect),)
+    return LintResult(sorted(set(kept), key=_order), len(items), graph, tuple(errors), notes)
 
 
 def _read_text(path: str, settings: Settings) -> str | None:

@@ -9,8 +9,10 @@ from pathlib import Path
 from alembic_lint import astread, rules
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import Diagnostic
+from alembic_lint.dialect import resolve as resolve_dialect
 from alembic_lint.discover import Project
 from alembic_lint.graph import RevisionGraph, build_graph
+from alembic_lint.numbering import numbering
 from alembic_lint.script import RevisionScript
 
 UPGRADE = 'op.add_column("users", sa.Column("email", sa.String()))'
@@ -95,7 +97,8 @@ def check(
         project=project,
         names={path: path.split("/", 1)[-1][:-3] for path in sources},
         known_codes=frozenset(rules.BY_CODE),
-        memo={},
+        numbering=numbering(graph, settings.version_pattern),
+        dialect=resolve_dialect(settings, project, scripts),
     )
     found = rules.run(
         [rules.BY_CODE[code]],

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from alembic_lint.diagnostics import Diagnostic
 from alembic_lint.operations import Expr, Lit, Operation, Seq
-from alembic_lint.rules import Context, Rule, diag
+from alembic_lint.rules import Context, RevisionRule, diag
 from alembic_lint.script import RevisionScript
 from alembic_lint.sql import Statement
 
@@ -355,10 +355,10 @@ def unreviewed_autogenerate(script: RevisionScript, ctx: Context) -> Iterator[Di
 
 
 RULES = (
-    Rule("AL201", "missing-downgrade", True, "revision", missing_downgrade),
-    Rule("AL202", "empty-downgrade", True, "revision", empty_downgrade),
-    Rule("AL203", "downgrade-raises", False, "revision", downgrade_raises),
-    Rule("AL204", "empty-upgrade", True, "revision", empty_upgrade),
-    Rule("AL205", "downgrade-mismatch", False, "revision", downgrade_mismatch),
-    Rule("AL206", "unreviewed-autogenerate", False, "revision", unreviewed_autogenerate),
+    RevisionRule("AL201", "missing-downgrade", True, missing_downgrade),
+    RevisionRule("AL202", "empty-downgrade", True, empty_downgrade),
+    RevisionRule("AL203", "downgrade-raises", False, downgrade_raises),
+    RevisionRule("AL204", "empty-upgrade", True, empty_upgrade),
+    RevisionRule("AL205", "downgrade-mismatch", False, downgrade_mismatch),
+    RevisionRule("AL206", "unreviewed-autogenerate", False, unreviewed_autogenerate),
 )

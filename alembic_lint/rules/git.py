@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from alembic_lint import headfile
 from alembic_lint.diagnostics import Diagnostic
-from alembic_lint.rules import Context, Rule, diag
+from alembic_lint.rules import Context, GraphRule, diag
 from alembic_lint.script import RevisionScript
 
 
@@ -262,9 +262,11 @@ def head_file_outdated(ctx: Context) -> Iterator[Diagnostic]:
 
 
 RULES = (
-    Rule("AL501", "untracked-revision", True, "graph", untracked_revision),
-    Rule("AL502", "modified-revision", True, "graph", modified_revision),
-    Rule("AL503", "removed-revision", True, "graph", removed_revision),
-    Rule("AL504", "stale-base", True, "graph", stale_base),
-    Rule("AL505", "head-file-outdated", True, "graph", head_file_outdated),
+    GraphRule("AL501", "untracked-revision", True, untracked_revision, needs=frozenset({"git"})),
+    GraphRule("AL502", "modified-revision", True, modified_revision, needs=frozenset({"git"})),
+    GraphRule("AL503", "removed-revision", True, removed_revision, needs=frozenset({"git"})),
+    GraphRule("AL504", "stale-base", True, stale_base, needs=frozenset({"git"})),
+    GraphRule(
+        "AL505", "head-file-outdated", True, head_file_outdated, needs=frozenset({"head_file"})
+    ),
 )
