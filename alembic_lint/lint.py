@@ -72,6 +72,7 @@ def lint(
         head_file=head_file,
         numbering=numbering(graph, settings.version_pattern) if "numbering" in needs else None,
         dialect=chosen_dialect,
+        locations={shown: os.path.abspath(path) for path, shown in items},
     )
     chosen = in_scope(
         [s for s in scripts if s.revision is not None],

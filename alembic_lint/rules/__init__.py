@@ -78,6 +78,8 @@ class Context(NamedTuple):
     head_file: HeadFile | None = None
     numbering: Numbering | None = None
     dialect: Dialect | None = None
+    locations: Mapping[str, str] = {}
+    """Shown path -> absolute path of each revision file (``contract-version-locations``)."""
 
 
 FileCheck = Callable[[SourceFile, Context], Iterator[Diagnostic]]
@@ -174,11 +176,17 @@ def diag(
 
 
 def _all_rules() -> tuple[AnyRule, ...]:
-    from alembic_lint.rules import bodies, drift, git, graph, naming, source
+    from alembic_lint.rules import bodies, drift, git, graph, naming, source, unsafe
 
     return tuple(
         sorted(
-            source.RULES + graph.RULES + bodies.RULES + naming.RULES + git.RULES + drift.RULES,
+            source.RULES
+            + graph.RULES
+            + bodies.RULES
+            + naming.RULES
+            + unsafe.RULES
+            + git.RULES
+            + drift.RULES,
             key=lambda r: r.code,
         )
     )
