@@ -460,13 +460,27 @@ class ColumnHistory:
             ]
         return self._earlier
 
-    def facts(self, ops: Sequence[Operation], index: int, table: str, column: str) -> ColumnFacts:
-        """What is known of ``table.column`` just before ``ops[index]`` runs."""
+    def facts(
+        self,
+        ops: Sequence[Operation],
+        index: int,
+        table: str | None,
+        column: str | None,
+        statement: Statement | None = None,
+    ) -> ColumnFacts:
+        """What is known of ``table.column`` just before ``ops[index]`` runs, or with
+        ``statement``, just before that statement of it runs; nothing when a name is unknown."""
+        if table is None or column is None:
+            return ColumnFacts()
         walk = _Walk(table, column, mysql=self.mysql)
+        if statement is not None:
+            for earlier in reversed(ops[index].sql):
+                if earlier.offset < statement.offset and not walk.done:
+                    walk.statement(earlier)
         for op in self._newest_first(ops[:index]):
-            walk.operation(op)
             if walk.done:
                 break
+            walk.operation(op)
         return walk.result()
 
     def _newest_first(self, body: Sequence[Operation]) -> Iterator[Operation]:

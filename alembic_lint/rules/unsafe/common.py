@@ -28,6 +28,8 @@ from alembic_lint.sql import Action, Statement
 PG = frozenset({"postgresql"})
 MYSQL = frozenset({"mysql", "mariadb"})
 PG_MYSQL = PG | MYSQL
+DEPLOYED = "the code still deployed uses it and fails until the new code is out"
+"""The failure of a drop or a rename before the code stops using the object."""
 
 
 class Body(NamedTuple):
@@ -48,10 +50,19 @@ def bodies(script: RevisionScript, ctx: Context, *, both: bool = False) -> Itera
             yield Body(name, ops, body_facts(ops))
 
 
-def new_table(body: Body, index: int, table: str | None = None) -> bool:
-    """Whether the table of operation ``index`` (or ``table``) was created earlier in the body."""
-    return body.facts.is_new_table(
-        table if table is not None else body.operations[index].table, index
+def new_table(
+    body: Body, index: int, table: str | None = None, *, statement: Statement | None = None
+) -> bool:
+    """Whether the table of operation ``index`` (or ``table``) was created earlier in the body;
+    with ``statement`` (one of the operation's SQL statements), also by an earlier statement of
+    the same ``op.execute``."""
+    name = table if table is not None else body.operations[index].table
+    if body.facts.is_new_table(name, index):
+        return True
+    return statement is not None and any(
+        earlier.kind == "create_table" and earlier.table == name
+        for earlier in body.operations[index].sql
+        if earlier.offset < statement.offset
     )
 
 
@@ -87,3 +98,20 @@ def finding(
     """A finding at the operation; the message names the lock or the failure, the hint the safe
     Alembic form."""
     return diag(script, op.line, op.col, code, message, hint)
+
+
+def alter_actions(op: Operation, *kinds: str) -> Iterator[tuple[Statement, Action]]:
+    """The actions of the given kinds in the ``ALTER TABLE`` statements an operation runs."""
+    for statement, action in statements(op):
+        if statement.kind == "alter_table" and action is not None and action.kind in kinds:
+            yield statement, action
+
+
+def contract_hint(ctx: Context) -> str:
+    """Where a drop belongs, in the words of the project's settings."""
+    labels = ctx.settings.contract_branch_labels
+    if labels:
+        return f"in a revision on the `{labels[0]}` branch"
+    if ctx.settings.contract_version_locations:
+        return "in a revision under a `contract-version-locations` directory"
+    return "in a later revision, once no deployed code uses it"
