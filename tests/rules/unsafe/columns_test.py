@@ -122,7 +122,7 @@ FIRES = [
     case("AL403", f'op.drop_column("users", "s")\n{S}', id="before-add"),
     case(
         "AL403",
-        f'op.drop_column("audit", "s")\nop.create_table("audit", sa.Column("s", sa.Text()))',
+        'op.drop_column("audit", "s")\nop.create_table("audit", sa.Column("s", sa.Text()))',
         id="before-create-table",
     ),
     case("AL403", "op.drop_column(TABLE, COLUMN)", id="unknown-names"),
@@ -568,7 +568,7 @@ QUIET = [
     case("AL402", f"{USERS}\n{NOT_NULL}", id="new-table"),
     case(
         "AL402",
-        f't = op.create_table("users", sa.Column("id", sa.Integer))\n'
+        't = op.create_table("users", sa.Column("id", sa.Integer))\n'
         'op.bulk_insert(t, [{"id": 1}])\n' + NOT_NULL,
         id="new-table-assigned-and-filled",
     ),

@@ -200,8 +200,13 @@ def test_shown():
     assert shown(ColumnType("interval", args=("3",))) == "interval(3)"
 
 
+def upgrade_of(script):
+    assert script.upgrade is not None
+    return script.upgrade.operations
+
+
 def op_of(line):
-    (op,) = parse(revision("aaa111", None, upgrade=line)).upgrade.operations
+    (op,) = upgrade_of(parse(revision("aaa111", None, upgrade=line)))
     return op
 
 
@@ -234,7 +239,7 @@ def facts_of(*upgrades, mysql=False, table="t", column="c"):
         prev = rev
     graph = build_graph(sources)
     last = sources[-1]
-    ops = last.upgrade.operations
+    ops = upgrade_of(last)
     return ColumnHistory(graph, last, mysql=mysql).facts(ops, len(ops), table, column)
 
 
@@ -506,7 +511,7 @@ def test_facts_before_an_operation_in_the_same_upgrade():
     )
     script = parse(revision("aaa111", None, upgrade=upgrade))
     history = ColumnHistory(build_graph([script]), script, mysql=False)
-    ops = script.upgrade.operations
+    ops = upgrade_of(script)
     assert history.facts(ops, 1, "t", "c").not_null is False
     assert history.facts(ops, 2, "t", "c").not_null is True
     assert history.facts(ops, 0, "t", "c") == ColumnFacts()
@@ -521,7 +526,7 @@ def test_oldest_first_puts_parents_first_and_survives_odd_graphs():
         parse(revision("ddd444", ("bbb222", "ccc333", "missing")), "versions/d.py"),
     ]
     graph = build_graph(sources)
-    order = [s.revision for s in oldest_first(graph, sources[-1])]
+    order = [s.revision or "" for s in oldest_first(graph, sources[-1])]
     assert order[0] == "aaa111" and sorted(order[1:]) == ["bbb222", "ccc333"]
     no_id = parse(revision("aaa111", None).replace("revision: str = 'aaa111'", "x = 1"))
     assert oldest_first(graph, no_id) == []
