@@ -33,7 +33,7 @@ from alembic_lint.rules.unsafe import common
 from alembic_lint.rules.unsafe.columnstate import (
     ColumnHistory,
     ColumnType,
-    oldest_first,
+    history_index,
     restates,
     rewrite_free,
     sa_type,
@@ -452,8 +452,10 @@ class _CheckHistory:
     def at_start(self, table: str) -> _Checks:
         if table not in self.tables:
             checks: _Checks = {}
-            for ancestor in oldest_first(self.graph, self.script):
-                for op in ancestor.upgrade.operations if ancestor.upgrade is not None else ():
+            history = history_index(self.graph).touching(self.script, table)
+            for ancestor in reversed(list(history)):
+                assert ancestor.upgrade is not None  # only upgrades that touch the table
+                for op in ancestor.upgrade.operations:
                     _apply_checks(checks, op, table)
             self.tables[table] = checks
         return dict(self.tables[table])

@@ -33,7 +33,7 @@ Decisions:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from alembic_lint.graph import RevisionGraph
@@ -442,23 +442,12 @@ class _Walk:
 
 
 class ColumnHistory:
-    """The history before one revision's operations, read lazily: most rules never ask."""
+    """What the history says about the columns one revision's operations act on."""
 
     def __init__(self, graph: RevisionGraph, script: RevisionScript, *, mysql: bool) -> None:
         self.graph = graph
         self.script = script
         self.mysql = mysql
-        self._earlier: list[Sequence[Operation]] | None = None
-
-    def earlier(self) -> list[Sequence[Operation]]:
-        """The upgrades of the ancestors, newest first."""
-        if self._earlier is None:
-            self._earlier = [
-                s.upgrade.operations
-                for s in reversed(oldest_first(self.graph, self.script))
-                if s.upgrade is not None
-            ]
-        return self._earlier
 
     def facts(
         self,
@@ -477,32 +466,115 @@ class ColumnHistory:
             for earlier in reversed(ops[index].sql):
                 if earlier.offset < statement.offset and not walk.done:
                     walk.statement(earlier)
-        for op in self._newest_first(ops[:index]):
+        for op in reversed(ops[:index]):
             if walk.done:
                 break
             walk.operation(op)
+        history = history_index(self.graph)
+        before: int | None = None
+        while not walk.done:
+            name = walk.table
+            for ancestor in history.touching(self.script, name, before=before):
+                assert ancestor.upgrade is not None  # only upgrades that touch the table
+                for op in reversed(ancestor.upgrade.operations):
+                    walk.operation(op)
+                    if walk.done:
+                        break
+                if walk.done or walk.table != name:
+                    # renamed: go on with the old name, in the revisions older than this one
+                    before = history.position[ancestor.revision or ""]
+                    break
+            else:
+                break
         return walk.result()
 
-    def _newest_first(self, body: Sequence[Operation]) -> Iterator[Operation]:
-        yield from reversed(body)
-        for upgrade in self.earlier():
-            yield from reversed(upgrade)
+
+class HistoryIndex(NamedTuple):
+    """A revision graph arranged for walks through a revision's past."""
+
+    graph: RevisionGraph
+    position: Mapping[str, int]
+    """Each revision's place in one order that puts every revision after its parents."""
+    ancestors: Mapping[str, int]
+    """Each revision's ancestors (itself excluded), as a bit set over positions."""
+    tables: Mapping[str, tuple[str, ...]]
+    """Each table name -> the revisions whose upgrade names it, newest first."""
+
+    def touching(
+        self, script: RevisionScript, table: str, *, before: int | None = None
+    ) -> Iterator[RevisionScript]:
+        """The ancestors of ``script`` whose upgrade names ``table``, newest first; with
+        ``before``, only those older than that position."""
+        bits = self.ancestors.get(script.revision or "", 0)
+        for rev in self.tables.get(table, ()):
+            place = self.position[rev]
+            if (before is None or place < before) and bits >> place & 1:
+                yield self.graph.revisions[rev]
 
 
-def oldest_first(graph: RevisionGraph, script: RevisionScript) -> list[RevisionScript]:
-    """The ancestors of ``script`` (itself excluded), each after its parents."""
-    if script.revision is None:
-        return []
-    order: list[str] = []
-    seen = {script.revision}
-    stack = [(script.revision, iter(graph.parents.get(script.revision, ())))]
-    while stack:
-        rev, parents = stack[-1]
-        parent = next(parents, None)
-        if parent is None:
-            stack.pop()
-            order.append(rev)
-        elif parent not in seen and parent in graph.revisions:
-            seen.add(parent)
-            stack.append((parent, iter(graph.parents.get(parent, ()))))
-    return [graph.revisions[rev] for rev in order[:-1]]
+_INDEX: dict[int, HistoryIndex] = {}
+
+
+def history_index(graph: RevisionGraph) -> HistoryIndex:
+    """The index of ``graph``, built once: every revision's walk through its own past needs it,
+    and without it a long history costs each of its revisions a walk through all the others.
+    The index of the last graph asked about is kept."""
+    cached = _INDEX.get(id(graph))
+    if cached is not None and cached.graph is graph:
+        return cached
+    generation = _generations(graph)
+    order = sorted(graph.revisions, key=lambda rev: (generation[rev], rev))
+    position = {rev: i for i, rev in enumerate(order)}
+    ancestors: dict[str, int] = {}
+    tables: dict[str, list[str]] = {}
+    for rev in order:
+        bits = 0
+        for parent in graph.parents.get(rev, ()):
+            if parent in position and position[parent] < position[rev]:
+                bits |= ancestors[parent] | 1 << position[parent]
+        ancestors[rev] = bits
+        upgrade = graph.revisions[rev].upgrade
+        for table in _tables(upgrade.operations if upgrade is not None else ()):
+            tables.setdefault(table, []).append(rev)
+    index = HistoryIndex(
+        graph, position, ancestors, {t: tuple(reversed(revs)) for t, revs in tables.items()}
+    )
+    _INDEX.clear()
+    _INDEX[id(graph)] = index
+    return index
+
+
+def _tables(ops: Sequence[Operation]) -> set[str]:
+    """Every table an upgrade names: in its calls, its renames and its SQL."""
+    names: set[str] = set()
+    for op in ops:
+        if op.table is not None:
+            names.add(op.table)
+        new = op.kw("new_table_name")
+        if isinstance(new, Lit) and isinstance(new.value, str):
+            names.add(new.value)
+        for statement in op.sql:
+            names.update(n for n in (statement.table, *statement.values, *statement.tables) if n)
+            names.update(
+                a.target for a in statement.actions if a.kind == "rename_table" and a.target
+            )
+    return names
+
+
+def _generations(graph: RevisionGraph) -> dict[str, int]:
+    """Each revision's generation: the length of the longest path down to a base."""
+    found: dict[str, int] = {}
+    for start in graph.revisions:
+        stack, on_stack = [start], {start}
+        while stack:
+            rev = stack[-1]
+            parents = [p for p in graph.parents.get(rev, ()) if p in graph.revisions]
+            # a parent already on the stack closes a cycle (AL106): it counts as a base here
+            todo = [p for p in parents if p not in found and p not in on_stack]
+            if todo:
+                stack.extend(todo)
+                on_stack.update(todo)
+                continue
+            found[rev] = 1 + max((found.get(p, 0) for p in parents), default=0)
+            on_stack.discard(stack.pop())
+    return found

@@ -8,7 +8,7 @@ from alembic_lint.rules.unsafe.columnstate import (
     ColumnFacts,
     ColumnHistory,
     ColumnType,
-    oldest_first,
+    history_index,
     restates,
     rewrite_free,
     sa_type,
@@ -244,6 +244,7 @@ def facts_of(*upgrades, mysql=False, table="t", column="c"):
 
 
 VARCHAR20 = ColumnType("varchar", 20)
+add_t = 'op.add_column("t", sa.Column("x", sa.Integer()))'
 
 
 @pytest.mark.parametrize(
@@ -515,18 +516,42 @@ def test_facts_before_an_operation_in_the_same_upgrade():
     assert history.facts(ops, 1, "t", "c").not_null is False
     assert history.facts(ops, 2, "t", "c").not_null is True
     assert history.facts(ops, 0, "t", "c") == ColumnFacts()
-    assert history.earlier() is history.earlier()
 
 
-def test_oldest_first_puts_parents_first_and_survives_odd_graphs():
+def test_the_history_index_orders_and_finds_ancestors():
     sources = [
-        parse(revision("aaa111", None), "versions/a.py"),
-        parse(revision("bbb222", "aaa111"), "versions/b.py"),
-        parse(revision("ccc333", "aaa111"), "versions/c.py"),
-        parse(revision("ddd444", ("bbb222", "ccc333", "missing")), "versions/d.py"),
+        parse(revision("aaa111", None, upgrade=add_t), "versions/a.py"),
+        parse(revision("bbb222", "aaa111", upgrade=add_t), "versions/b.py"),
+        parse(revision("ccc333", "aaa111", upgrade="pass"), "versions/c.py"),
+        parse(revision("ddd444", ("bbb222", "ccc333", "missing"), upgrade=add_t), "versions/d.py"),
+        parse(revision("eee555", None, upgrade=add_t), "versions/e.py"),
     ]
     graph = build_graph(sources)
-    order = [s.revision or "" for s in oldest_first(graph, sources[-1])]
-    assert order[0] == "aaa111" and sorted(order[1:]) == ["bbb222", "ccc333"]
-    no_id = parse(revision("aaa111", None).replace("revision: str = 'aaa111'", "x = 1"))
-    assert oldest_first(graph, no_id) == []
+    index = history_index(graph)
+    assert history_index(graph) is index
+    assert index.position["aaa111"] == 0 and index.position["ddd444"] > index.position["bbb222"]
+    touching = [s.revision for s in index.touching(sources[3], "t")]
+    assert touching == ["bbb222", "aaa111"]  # newest first, not ccc333 (no t), not eee555
+    assert [s.revision for s in index.touching(sources[3], "t", before=1)] == ["aaa111"]
+    assert list(index.touching(sources[3], "nothing")) == []
+    other = build_graph(sources[:1])
+    assert history_index(other) is not index and history_index(other).graph is other
+
+
+def test_a_cycle_does_not_hang_the_index():
+    sources = [
+        parse(revision("aaa111", "bbb222", upgrade=add_t), "versions/a.py"),
+        parse(revision("bbb222", "aaa111", upgrade=add_t), "versions/b.py"),
+    ]
+    index = history_index(build_graph(sources))
+    assert sorted(index.position) == ["aaa111", "bbb222"]
+
+
+def test_renamed_tables_are_followed_through_older_revisions():
+    facts = facts_of(
+        'op.add_column("old", sa.Column("c", sa.String(20), nullable=False))',
+        'op.execute("ALTER TABLE old RENAME TO mid")',
+        'op.rename_table("mid", "t")',
+        "pass",
+    )
+    assert facts == ColumnFacts(VARCHAR20, True, False, False)
