@@ -28,7 +28,7 @@ from alembic_lint.dialect import Dialect
 from alembic_lint.facts import not_null_column
 from alembic_lint.graph import RevisionGraph
 from alembic_lint.operations import Call, Column, Expr, Lit, Operation, Ref, is_true, tail
-from alembic_lint.rules import AnyRule, Context, RevisionRule
+from alembic_lint.rules import AnyRule, Context, Need, RevisionRule
 from alembic_lint.rules.unsafe import common
 from alembic_lint.rules.unsafe.columnstate import (
     ColumnHistory,
@@ -60,6 +60,8 @@ def _is_op(op: Operation, call: str) -> bool:
 
 
 _NONE = Lit(None)
+# the rules for every dialect still read it, to leave out what runs only on another database
+_DIALECT: frozenset[Need] = frozenset({"dialect"})
 
 
 def _passed(op: Operation, key: str, empty: Expr = _NONE) -> bool:
@@ -234,9 +236,9 @@ def _from_action(index: int, op: Operation, statement: Statement, action: Action
     )
 
 
-def _added(body: common.Body) -> Iterator[_Added]:
+def _added(body: common.Body, ctx: Context) -> Iterator[_Added]:
     """Every column added to a table that exists before the upgrade, in order."""
-    for index, op in enumerate(body.operations):
+    for index, op in common.running(body, ctx):
         if _is_op(op, "add_column") and not common.new_table(body, index):
             for column in op.columns:
                 yield _from_column(index, op, column)
@@ -313,7 +315,7 @@ def add_not_null_column_without_default(
     """
     mysql = _dialect(ctx).is_mysql
     for body in common.bodies(script, ctx):
-        for added in _added(body):
+        for added in _added(body, ctx):
             filled = added.identity or added.serial or added.computed or added.stored
             if added.not_null is not True or filled:
                 continue
@@ -382,7 +384,7 @@ def drop_column(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
         return
     hint = f"stop using the column in the models and deploy; drop it {common.contract_hint(ctx)}"
     for body in common.bodies(script, ctx):
-        for index, op in enumerate(body.operations):
+        for index, op in common.running(body, ctx):
             found: list[_Target] = []
             if _is_op(op, "drop_column"):
                 found.append(_Target(op.table, op.name))
@@ -444,9 +446,10 @@ class _CheckHistory:
     CONSTRAINT`` and ``sa.text`` conditions; the recipe that validates in this upgrade a CHECK
     added ``NOT VALID`` in an earlier one needs the NOT VALID ones, by name, too."""
 
-    def __init__(self, graph: RevisionGraph, script: RevisionScript) -> None:
+    def __init__(self, graph: RevisionGraph, script: RevisionScript, dialect: Dialect) -> None:
         self.graph = graph
         self.script = script
+        self.dialect = dialect
         self.tables: dict[str, _Checks] = {}
 
     def at_start(self, table: str) -> _Checks:
@@ -456,7 +459,8 @@ class _CheckHistory:
             for ancestor in reversed(list(history)):
                 assert ancestor.upgrade is not None  # only upgrades that touch the table
                 for op in ancestor.upgrade.operations:
-                    _apply_checks(checks, op, table)
+                    if common.runs_on(op, self.dialect):
+                        _apply_checks(checks, op, table)
             self.tables[table] = checks
         return dict(self.tables[table])
 
@@ -469,7 +473,8 @@ def _checked_not_null(
     assert target.table is not None and target.column is not None
     state = checks.at_start(target.table)
     for op in body.operations[:index]:
-        _apply_checks(state, op, target.table)
+        if common.runs_on(op, checks.dialect):
+            _apply_checks(state, op, target.table)
     if target.statement is not None:
         _apply_checks(state, body.operations[index], target.table, target.statement)
     return (target.column.lower(), True) in state.values()
@@ -523,8 +528,8 @@ def set_not_null(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     `postgresql-version`: before 12, a CHECK does not spare the scan.
     """
     version = _dialect(ctx).postgresql_version
-    history = ColumnHistory(ctx.graph, script, mysql=False)
-    checks = _CheckHistory(ctx.graph, script)
+    history = ColumnHistory(ctx.graph, script, ctx.dialect)
+    checks = _CheckHistory(ctx.graph, script, _dialect(ctx))
     if version >= 12:
         hint = (
             "add `CHECK (column IS NOT NULL) NOT VALID` (`create_check_constraint(..., "
@@ -537,8 +542,7 @@ def set_not_null(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
             "validated in the next revision, and set NOT NULL after upgrading PostgreSQL"
         )
     for body in common.bodies(script, ctx):
-        ops = body.operations
-        for index, op in enumerate(ops):
+        for index, op in common.running(body, ctx):
             found: list[_Target] = []
             if _is_op(op, "alter_column") and op.kw("nullable") == Lit(False):
                 target = _Target(op.table, op.name)
@@ -620,14 +624,14 @@ def column_type_change(script: RevisionScript, ctx: Context) -> Iterator[Diagnos
     """
     dialect = _dialect(ctx)
     mysql = dialect.is_mysql
-    history = ColumnHistory(ctx.graph, script, mysql=mysql)
+    history = ColumnHistory(ctx.graph, script, ctx.dialect)
     hint = (
         "add a new column, write both, backfill in batches, then swap; or pass `existing_type=` "
         "so a change that needs no rewrite (such as a longer varchar) can be proven"
     )
     for body in common.bodies(script, ctx):
         ops = body.operations
-        for index, op in enumerate(ops):
+        for index, op in common.running(body, ctx):
             found: list[_Target] = []
             if _is_op(op, "alter_column") and _passed(op, "type_"):
                 existing = op.kw("existing_type")
@@ -700,7 +704,7 @@ def rename_column(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
         f"{common.contract_hint(ctx)}"
     )
     for body in common.bodies(script, ctx):
-        for index, op in enumerate(body.operations):
+        for index, op in common.running(body, ctx):
             found: list[_Target] = []
             if _is_op(op, "alter_column") and _passed(op, "new_column_name"):
                 new = op.kw("new_column_name")
@@ -786,7 +790,7 @@ def add_column_rewrites_table(script: RevisionScript, ctx: Context) -> Iterator[
     """
     dialect = _dialect(ctx)
     for body in common.bodies(script, ctx):
-        for added in _added(body):
+        for added in _added(body, ctx):
             reason = _rewrite_reason(added, dialect, ctx)
             if reason is None:
                 continue
@@ -844,14 +848,14 @@ def mysql_modify_resets_column(script: RevisionScript, ctx: Context) -> Iterator
     )
     ```
     """
-    history = ColumnHistory(ctx.graph, script, mysql=True)
+    history = ColumnHistory(ctx.graph, script, ctx.dialect)
     hint = (
         "pass `existing_type`, `existing_nullable` and `existing_server_default` "
         "(and `existing_comment`) as the column is now"
     )
     for body in common.bodies(script, ctx):
         ops = body.operations
-        for index, op in enumerate(ops):
+        for index, op in common.running(body, ctx):
             lost: list[str] = []
             table, column = op.table, op.name
             if (
@@ -924,7 +928,7 @@ RULES: tuple[AnyRule, ...] = (
         dialects=common.PG_MYSQL,
         unapplied=True,
     ),
-    RevisionRule("AL403", "drop-column", True, drop_column, unapplied=True),
+    RevisionRule("AL403", "drop-column", True, drop_column, needs=_DIALECT, unapplied=True),
     RevisionRule("AL405", "set-not-null", True, set_not_null, dialects=common.PG, unapplied=True),
     RevisionRule(
         "AL407",
@@ -934,7 +938,7 @@ RULES: tuple[AnyRule, ...] = (
         dialects=common.PG_MYSQL,
         unapplied=True,
     ),
-    RevisionRule("AL412", "rename-column", True, rename_column, unapplied=True),
+    RevisionRule("AL412", "rename-column", True, rename_column, needs=_DIALECT, unapplied=True),
     RevisionRule(
         "AL414",
         "add-column-rewrites-table",

@@ -5,7 +5,9 @@ Decisions:
 
 - **Backwards, newest first.** ``ColumnHistory.facts`` starts at the operation asked about and
   walks back through the operations before it in the same body, then through the upgrades of the
-  revision's ancestors, newest first (a merge's parents in no particular order). The most recent
+  revision's ancestors that name the table, newest first (``HistoryIndex``, built once per
+  graph, orders them and knows each revision's ancestors). Operations in a branch for another
+  database (``common.runs_on``) are left out. The most recent
   operation that sets a property decides it; an ``alter_column``'s ``existing_*`` arguments state
   the property as it was before that call. Renames are followed (``alter_column(new_column_name=)``,
   ``rename_table``, SQL ``RENAME``, MySQL ``CHANGE``). The walk ends at what creates the column
@@ -36,8 +38,10 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
+from alembic_lint.dialect import Dialect
 from alembic_lint.graph import RevisionGraph
 from alembic_lint.operations import Call, Column, Expr, Lit, Operation, Ref, tail
+from alembic_lint.rules.unsafe import common
 from alembic_lint.script import RevisionScript
 from alembic_lint.sql import Action, Statement
 
@@ -304,10 +308,11 @@ def restates(op: Operation) -> bool:
 class _Walk:
     """One backward walk after one column: its names at this point, and what is decided."""
 
-    def __init__(self, table: str, column: str, *, mysql: bool) -> None:
+    def __init__(self, table: str, column: str, dialect: Dialect | None) -> None:
         self.table = table
         self.column = column
-        self.mysql = mysql
+        self.dialect = dialect
+        self.mysql = dialect is not None and dialect.is_mysql
         self.decided: dict[str, object] = {}
         self.done = False
 
@@ -320,7 +325,7 @@ class _Walk:
         return ColumnFacts(**self.decided)  # type: ignore[arg-type]
 
     def operation(self, op: Operation) -> None:
-        if op.via not in ("op", "batch_op"):
+        if op.via not in ("op", "batch_op") or not common.runs_on(op, self.dialect):
             return
         for statement in reversed(op.sql):
             self.statement(statement)
@@ -444,10 +449,12 @@ class _Walk:
 class ColumnHistory:
     """What the history says about the columns one revision's operations act on."""
 
-    def __init__(self, graph: RevisionGraph, script: RevisionScript, *, mysql: bool) -> None:
+    def __init__(
+        self, graph: RevisionGraph, script: RevisionScript, dialect: Dialect | None
+    ) -> None:
         self.graph = graph
         self.script = script
-        self.mysql = mysql
+        self.dialect = dialect
 
     def facts(
         self,
@@ -461,7 +468,7 @@ class ColumnHistory:
         ``statement``, just before that statement of it runs; nothing when a name is unknown."""
         if table is None or column is None:
             return ColumnFacts()
-        walk = _Walk(table, column, mysql=self.mysql)
+        walk = _Walk(table, column, self.dialect)
         if statement is not None:
             for earlier in reversed(ops[index].sql):
                 if earlier.offset < statement.offset and not walk.done:

@@ -10,15 +10,21 @@
   lives under a ``contract-version-locations`` directory. The message never decides.
 - **Scope** is the record's (``unapplied=True``): the engine hands these rules only the revisions
   that have not run in production.
+- **Other databases' branches.** ``running`` leaves out an operation inside ``if
+  bind.dialect.name == "mysql":`` (or ``isinstance(bind.dialect, MySQLDialect)``, ``!=``, ``in``,
+  the ``else`` branch) when the project's dialect is another: it never runs there. Tests it
+  cannot read keep the operation.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from alembic_lint.diagnostics import Diagnostic
+from alembic_lint.dialect import Dialect
 from alembic_lint.facts import BodyFacts, body_facts
 from alembic_lint.operations import Operation
 from alembic_lint.rules import Context, diag
@@ -115,3 +121,75 @@ def contract_hint(ctx: Context) -> str:
     if ctx.settings.contract_version_locations:
         return "in a revision under a `contract-version-locations` directory"
     return "in a later revision, once no deployed code uses it"
+
+
+_DIALECT_NAMES = {"postgres": "postgresql", "mariadb": "mysql"}
+_DIALECT_CLASSES = (
+    ("mysql", "mysql"),
+    ("mariadb", "mysql"),
+    ("pg", "postgresql"),
+    ("postgres", "postgresql"),
+    ("sqlite", "sqlite"),
+    ("mssql", "mssql"),
+    ("ms", "mssql"),
+    ("oracle", "oracle"),
+)
+# the test as ``ast.unparse`` writes it: `bind.dialect.name == 'mysql'`, `dialect in ('a', 'b')`
+_SUBJECT = r"(?:[\w.()]*\b(?:dialect|engine)\.name|\w*dialect\w*)"
+_NAME_TEST = re.compile(
+    rf"{_SUBJECT} (?P<op>==|!=|in|not in) (?P<names>'\w+'|[(\[][^()\[\]]*[)\]])"
+)
+_CLASS_TEST = re.compile(r"isinstance\([\w.()]+\.dialect, (?P<classes>\w+|\([\w, ]+\))\)")
+
+
+def _dialect_test(test: str) -> tuple[frozenset[str], bool] | None:
+    """The dialects an ``if`` test selects, and whether it selects them or all others; None for
+    a test that is not about the dialect, or not only."""
+    negated = False
+    while test.startswith("not "):
+        negated = not negated
+        test = test[4:]
+    match = _NAME_TEST.fullmatch(test)
+    if match is not None:
+        names = re.findall(r"'(\w+)'", match.group("names"))
+        chosen = frozenset(_DIALECT_NAMES.get(n.lower(), n.lower()) for n in names)
+        return chosen, negated ^ (match.group("op") in ("!=", "not in"))
+    match = _CLASS_TEST.fullmatch(test)
+    if match is None:
+        return None
+    families = set()
+    for cls in re.findall(r"\w+", match.group("classes")):
+        lowered = cls.lower()
+        family = next((f for prefix, f in _DIALECT_CLASSES if lowered.startswith(prefix)), None)
+        if family is None:
+            return None
+        families.add(family)
+    return frozenset(families), negated
+
+
+def runs_on(op: Operation, dialect: Dialect | None) -> bool:
+    """Whether an operation runs on the project's database: not inside an ``if`` (or ``else``)
+    whose test rules that dialect out, such as ``if bind.dialect.name == "mysql":`` or
+    ``if isinstance(bind.dialect, SQLiteDialect):`` on PostgreSQL. A test this does not read
+    leaves the operation in."""
+    if dialect is None:
+        return True
+    name = _DIALECT_NAMES.get(dialect.name, dialect.name)
+    for condition in op.conditions:
+        if condition.kind not in ("if", "else"):
+            continue
+        selected = _dialect_test(condition.test)
+        if selected is None:
+            continue
+        dialects, others = selected
+        holds = (name in dialects) != others
+        if holds != (condition.kind == "if"):
+            return False
+    return True
+
+
+def running(body: Body, ctx: Context) -> Iterator[tuple[int, Operation]]:
+    """The operations of a body, with their index, that run on the project's database."""
+    for index, op in enumerate(body.operations):
+        if runs_on(op, ctx.dialect):
+            yield index, op

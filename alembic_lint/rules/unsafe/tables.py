@@ -11,11 +11,13 @@ from collections.abc import Iterator
 
 from alembic_lint.diagnostics import Diagnostic
 from alembic_lint.operations import Call, Expr, Lit, Operation, tail
-from alembic_lint.rules import AnyRule, Context, RevisionRule
+from alembic_lint.rules import AnyRule, Context, Need, RevisionRule
 from alembic_lint.rules.unsafe import common
 from alembic_lint.script import RevisionScript
 from alembic_lint.sql import Statement
 
+# the rules for every dialect still read it, to leave out what runs only on another database
+_DIALECT: frozenset[Need] = frozenset({"dialect"})
 _VIEW_OPS = frozenset(
     {"create_view", "create_or_replace_view", "replace_view", "create_entity", "replace_entity"}
 )
@@ -60,7 +62,7 @@ def drop_table(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
         return
     hint = f"stop using the table in the code and deploy; drop it {common.contract_hint(ctx)}"
     for body in common.bodies(script, ctx):
-        for index, op in enumerate(body.operations):
+        for index, op in common.running(body, ctx):
             tables: list[tuple[str | None, Statement | None]] = []
             if op.call == "drop_table" and op.via == "op":
                 tables.append((op.table, None))
@@ -135,7 +137,7 @@ def rename_table(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     )
     for body in common.bodies(script, ctx):
         views: frozenset[str] | None = None
-        for index, op in enumerate(body.operations):
+        for index, op in common.running(body, ctx):
             renames: list[tuple[str | None, str | None, Statement | None]] = []
             if op.call == "rename_table" and op.via == "op":
                 renames.append((op.table, _literal_name(op.kw("new_table_name")), None))
@@ -160,6 +162,6 @@ def rename_table(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
 
 
 RULES: tuple[AnyRule, ...] = (
-    RevisionRule("AL410", "drop-table", True, drop_table, unapplied=True),
-    RevisionRule("AL413", "rename-table", True, rename_table, unapplied=True),
+    RevisionRule("AL410", "drop-table", True, drop_table, needs=_DIALECT, unapplied=True),
+    RevisionRule("AL413", "rename-table", True, rename_table, needs=_DIALECT, unapplied=True),
 )

@@ -544,6 +544,36 @@ FIRES = [
         ),
         id="sql-check-after",
     ),
+    # what runs only on another database is left out
+    case(
+        "AL407",
+        "bind = op.get_bind()\nif isinstance(bind.dialect, MySQLDialect):\n"
+        '    op.alter_column("q", "sql", existing_type=sa.Text(), type_=mysql.LONGTEXT())',
+        MY,
+        id="mysql-branch-on-mysql",
+    ),
+    case(
+        "AL403",
+        'if op.get_bind().dialect.name == "sqlite":\n    pass\nelse:\n'
+        '    op.drop_column("users", "x")',
+        id="else-branch-of-sqlite",
+    ),
+    case(
+        "AL405",
+        'if op.get_bind().dialect.name == "mysql":\n'
+        '    op.create_check_constraint("ck", "users", "email IS NOT NULL")\n'
+        'op.alter_column("users", "email", nullable=False)',
+        id="check-in-mysql-branch",
+    ),
+    case(
+        "AL405",
+        'op.alter_column("users", "email", nullable=False)',
+        before=[
+            'if op.get_bind().dialect.name == "mysql":\n'
+            '    op.create_check_constraint("ck", "users", "email IS NOT NULL")'
+        ],
+        id="history-check-in-mysql-branch",
+    ),
 ]
 
 QUIET = [
@@ -1018,6 +1048,34 @@ QUIET = [
             "ALTER TABLE users ALTER COLUMN n TYPE varchar(40)"
         ),
         id="history-in-the-same-execute",
+    ),
+    # what runs only on another database is left out
+    case(
+        "AL407",
+        "bind = op.get_bind()\nif isinstance(bind.dialect, MySQLDialect):\n"
+        '    op.alter_column("q", "sql", existing_type=sa.Text(), type_=mysql.LONGTEXT())',
+        id="mysql-branch-on-postgresql",
+    ),
+    case(
+        "AL403",
+        'if op.get_bind().dialect.name == "sqlite":\n    op.drop_column("users", "x")',
+        id="sqlite-branch",
+    ),
+    case(
+        "AL405",
+        'if op.get_bind().dialect.name == "postgresql":\n'
+        '    op.create_check_constraint("ck", "users", "email IS NOT NULL")\n'
+        'op.alter_column("users", "email", nullable=False)',
+        id="check-in-postgresql-branch",
+    ),
+    case(
+        "AL405",
+        'op.alter_column("users", "email", nullable=False)',
+        before=[
+            'if op.get_bind().dialect.name == "postgresql":\n'
+            '    op.create_check_constraint("ck", "users", "email IS NOT NULL")'
+        ],
+        id="history-check-in-postgresql-branch",
     ),
 ]
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from alembic_lint.dialect import Dialect
 from alembic_lint.graph import build_graph
 from alembic_lint.operations import Call, Lit, Ref, Unknown
 from alembic_lint.rules.unsafe.columnstate import (
@@ -16,6 +17,9 @@ from alembic_lint.rules.unsafe.columnstate import (
     sql_type,
 )
 from tests.builders import parse, revision
+
+PG = Dialect("postgresql", 14, (8, 0), "test")
+MYSQL = Dialect("mysql", 14, (8, 0), "test")
 
 
 def sa(func, *args, **kwargs):
@@ -240,7 +244,7 @@ def facts_of(*upgrades, mysql=False, table="t", column="c"):
     graph = build_graph(sources)
     last = sources[-1]
     ops = upgrade_of(last)
-    return ColumnHistory(graph, last, mysql=mysql).facts(ops, len(ops), table, column)
+    return ColumnHistory(graph, last, MYSQL if mysql else PG).facts(ops, len(ops), table, column)
 
 
 VARCHAR20 = ColumnType("varchar", 20)
@@ -352,6 +356,17 @@ add_t = 'op.add_column("t", sa.Column("x", sa.Integer()))'
             False,
             ColumnFacts(),
             id="dropped",
+        ),
+        pytest.param(
+            [
+                'op.add_column("t", sa.Column("c", sa.String(20)))\n'
+                'if op.get_bind().dialect.name == "mysql":\n'
+                '    op.alter_column("t", "c", type_=sa.Text())',
+                "pass",
+            ],
+            False,
+            ColumnFacts(VARCHAR20, False, False, False),
+            id="another-dialect's-branch",
         ),
         pytest.param(
             ['op.add_column("t", sa.Column("c", sa.String(20)))\nop.drop_table("t")'],
@@ -511,7 +526,7 @@ def test_facts_before_an_operation_in_the_same_upgrade():
         'op.alter_column("t", "c", nullable=False)\n'
     )
     script = parse(revision("aaa111", None, upgrade=upgrade))
-    history = ColumnHistory(build_graph([script]), script, mysql=False)
+    history = ColumnHistory(build_graph([script]), script, None)
     ops = upgrade_of(script)
     assert history.facts(ops, 1, "t", "c").not_null is False
     assert history.facts(ops, 2, "t", "c").not_null is True

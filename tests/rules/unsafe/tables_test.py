@@ -82,6 +82,11 @@ FIRES = [
     ),
     case("AL413", f'op.rename_table("staging", "stage")\n{CREATE}', id="before-create-table"),
     case("AL413", "op.rename_table(OLD, NEW)", id="unknown-names"),
+    case(
+        "AL410",
+        'if op.get_bind().dialect.name != "sqlite":\n    op.drop_table("legacy")',
+        id="not-sqlite-branch",
+    ),
 ]
 
 QUIET = [
@@ -161,6 +166,16 @@ QUIET = [
         id="not-a-table",
     ),
     case("AL413", "pass", downgrade='op.rename_table("a", "b")', id="downgrade"),
+    case(
+        "AL410",
+        'if op.get_bind().dialect.name == "sqlite":\n    op.drop_table("legacy")',
+        id="sqlite-branch",
+    ),
+    case(
+        "AL413",
+        'if context.get_context().dialect.name == "mysql":\n    op.rename_table("a", "b")',
+        id="mysql-branch",
+    ),
 ]
 
 ARGS = ("code", "upgrade", "settings", "downgrade", "labels", "n")
