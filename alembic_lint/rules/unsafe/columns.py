@@ -20,6 +20,7 @@ nullability, default) comes from ``columnstate``. Decisions shared by the rules 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -281,6 +282,37 @@ def _default_dropped_later(body: common.Body, added: _Added) -> bool:
     return False
 
 
+_WHERE = re.compile(r"(?i)\bwhere\b")
+
+
+def _emptied(body: common.Body, added: _Added, ctx: Context) -> bool:
+    """Whether an earlier step of the upgrade deletes every row of the table (``DELETE FROM t``
+    without a condition, followed by no insert), following renames: a deliberate data reset,
+    after which a NOT NULL column without a default can be added."""
+    empty: set[str] = set()
+    for index, op in common.running(body, ctx):
+        if index > added.at or (index == added.at and added.statement is None):
+            break
+        for statement in op.sql:
+            if added.statement is not None and statement.offset >= added.statement.offset:
+                break
+            table = statement.table
+            if statement.kind == "delete" and statement.tables == (table,) and table:
+                if not _WHERE.search(statement.text):
+                    empty.add(table)
+            elif statement.kind == "insert" and table:
+                empty.discard(table)
+            for action in statement.actions:
+                if action.kind == "rename_table" and table in empty and action.target:
+                    empty.add(action.target)
+        new = op.kw("new_table_name")
+        if op.call == "rename_table" and op.table in empty and isinstance(new, Lit):
+            empty.add(str(new.value))
+        elif op.call == "bulk_insert" and op.table is not None:
+            empty.discard(op.table)
+    return added.table in empty
+
+
 def add_not_null_column_without_default(
     script: RevisionScript, ctx: Context
 ) -> Iterator[Diagnostic]:
@@ -290,7 +322,8 @@ def add_not_null_column_without_default(
     table without a server default, and one whose server default a later step of the same
     upgrade drops. Identity, serial and computed columns fill themselves in and are fine, and
     so is `add_column` on a table the same upgrade creates. `default=` is SQLAlchemy's Python
-    side default: the database never sees it.
+    side default: the database never sees it. So is a column added after an earlier step of the
+    same upgrade deleted every row (`DELETE FROM t` without a condition, and no insert since).
 
     ## Why is this bad?
     PostgreSQL cannot give the existing rows a value, so the `ALTER TABLE` fails as soon as the
@@ -317,7 +350,7 @@ def add_not_null_column_without_default(
     for body in common.bodies(script, ctx):
         for added in _added(body, ctx):
             filled = added.identity or added.serial or added.computed or added.stored
-            if added.not_null is not True or filled:
+            if added.not_null is not True or filled or _emptied(body, added, ctx):
                 continue
             name = _name(added.table, added.column)
             hint = (

@@ -574,6 +574,41 @@ FIRES = [
         ],
         id="history-check-in-mysql-branch",
     ),
+    # a table emptied first takes a NOT NULL column; only when it stays empty
+    case("AL402", 'op.execute("DELETE FROM users WHERE id > 10")\n' + NOT_NULL, id="delete-where"),
+    case(
+        "AL402",
+        'op.execute("DELETE FROM users; INSERT INTO users (id) VALUES (1)")\n' + NOT_NULL,
+        id="delete-then-insert",
+    ),
+    case(
+        "AL402",
+        'op.execute("DELETE FROM users")\n'
+        'op.bulk_insert(sa.table("users", sa.column("id")), [{"id": 1}])\n' + NOT_NULL,
+        id="delete-then-bulk-insert",
+    ),
+    case(
+        "AL402",
+        'op.execute("DELETE FROM users USING teams WHERE users.team = teams.id")\n' + NOT_NULL,
+        id="delete-using",
+    ),
+    case("AL402", 'op.execute("DELETE FROM teams")\n' + NOT_NULL, id="other-table-emptied"),
+    case(
+        "AL402",
+        'if op.get_bind().dialect.name == "sqlite":\n    op.execute("DELETE FROM users")\n'
+        + NOT_NULL,
+        id="emptied-on-another-database",
+    ),
+    case(
+        "AL402",
+        sql("ALTER TABLE users ADD COLUMN s text NOT NULL; DELETE FROM users"),
+        id="emptied-after",
+    ),
+    case(
+        "AL402",
+        sql("DELETE FROM teams; ALTER TABLE old RENAME TO users") + "\n" + NOT_NULL,
+        id="renamed-from-a-table-not-emptied",
+    ),
 ]
 
 QUIET = [
@@ -1076,6 +1111,24 @@ QUIET = [
             '    op.create_check_constraint("ck", "users", "email IS NOT NULL")'
         ],
         id="history-check-in-postgresql-branch",
+    ),
+    # a table emptied first takes a NOT NULL column
+    case("AL402", 'op.execute("DELETE FROM users")\n' + NOT_NULL, id="emptied"),
+    case("AL402", 'op.execute("DELETE FROM users")\n' + NOT_NULL, MY, id="emptied-mysql"),
+    case(
+        "AL402",
+        'op.execute("DELETE FROM old")\nop.rename_table("old", "users")\n' + NOT_NULL,
+        id="emptied-then-renamed",
+    ),
+    case(
+        "AL402",
+        sql("DELETE FROM old; ALTER TABLE old RENAME TO users") + "\n" + NOT_NULL,
+        id="emptied-then-renamed-in-sql",
+    ),
+    case(
+        "AL402",
+        sql("DELETE FROM users; ALTER TABLE users ADD COLUMN s text NOT NULL"),
+        id="emptied-in-the-same-execute",
     ),
 ]
 
