@@ -55,6 +55,7 @@ class ColumnType(NamedTuple):
     values: tuple[str, ...] = ()
     """An enum's or set's values, in order."""
     charset: str | None = None
+    """The ``charset`` or ``collation`` given (``latin1``, ``utf8mb4_bin``), lower-case."""
     args: tuple[str, ...] = ()
     """The arguments of any other type, as text, so that equal types compare equal."""
 
@@ -160,10 +161,10 @@ def sa_type(expr: Expr | None, *, mysql: bool) -> ColumnType | None:
 
 
 def _charset(given: dict[str, Expr]) -> str | None:
-    for key in ("charset", "collation"):
+    for key in ("collation", "charset"):
         value = given.get(key)
         if isinstance(value, Lit) and isinstance(value.value, str):
-            return value.value.lower().split("_", 1)[0]
+            return value.value.lower()
     return None
 
 
@@ -205,7 +206,8 @@ def sql_type(text: str | None, *, mysql: bool) -> ColumnType | None:
 
 
 def _width(charset: str | None) -> int:
-    return _WIDTHS.get(charset or "utf8mb4", 4)
+    """Bytes a character takes at most, from the character set a collation starts with."""
+    return _WIDTHS.get((charset or "utf8mb4").split("_", 1)[0], 4)
 
 
 def _set_bytes(count: int) -> int:
@@ -255,7 +257,8 @@ def shown(column_type: ColumnType) -> str:
         return f"{column_type.kind}({', '.join(repr(v) for v in column_type.values)})"
     parts = [str(p) for p in (column_type.length, column_type.scale) if p is not None]
     parts += list(column_type.args)
-    return f"{column_type.kind}({', '.join(parts)})" if parts else column_type.kind
+    text = f"{column_type.kind}({', '.join(parts)})" if parts else column_type.kind
+    return f"{text} {column_type.charset}" if column_type.charset else text
 
 
 # --- the history of a column -------------------------------------------------------------------

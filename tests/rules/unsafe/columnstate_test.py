@@ -35,7 +35,7 @@ def sa(func, *args, **kwargs):
         (
             sa("sa.types.VARCHAR", 20, collation="utf8mb4_bin"),
             True,
-            ColumnType("varchar", 20, charset="utf8mb4"),
+            ColumnType("varchar", 20, charset="utf8mb4_bin"),
         ),
         (
             sa("mysql.VARCHAR", length=20, charset="latin1"),
@@ -157,6 +157,7 @@ def enum(*values, kind="enum"):
         (v(64), v(300), True),
         (v(100, "latin1"), v(255, "latin1"), True),
         (v(70, "utf8mb3"), v(85, "utf8mb3"), True),
+        (v(200, "latin1_swedish_ci"), v(255, "latin1_swedish_ci"), True),
         (enum("a", "b"), enum("a", "b", "c"), True),
         (enum("a", kind="set"), enum("a", "b", kind="set"), True),
     ],
@@ -182,6 +183,7 @@ def test_rewrite_free(old, new, mysql):
         (v(100), v(50), True),
         (v(200, "latin1"), v(300, "latin1"), True),
         (v(50, "latin1"), v(60), True),
+        (v(50, "utf8mb4_bin"), v(50, "utf8mb4_general_ci"), True),
         (v(50), T, True),
         (V, v(20), True),
         (enum("a", "b"), enum("b", "a", "c"), True),
@@ -202,6 +204,7 @@ def test_shown():
     assert shown(T) == "text"
     assert shown(enum("a", "b")) == "enum('a', 'b')"
     assert shown(ColumnType("interval", args=("3",))) == "interval(3)"
+    assert shown(v(20, "utf8mb4_bin")) == "varchar(20) utf8mb4_bin"
 
 
 def upgrade_of(script):
