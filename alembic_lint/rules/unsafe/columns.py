@@ -318,9 +318,9 @@ def add_not_null_column_without_default(
 ) -> Iterator[Diagnostic]:
     """
     ## What it does
-    Reports a NOT NULL column (`nullable=False`, or `primary_key=True`) added to an existing
-    table without a server default, and one whose server default a later step of the same
-    upgrade drops. Identity, serial and computed columns fill themselves in and are fine, and
+    Reports a NOT NULL column added to an existing table without a server default. NOT NULL
+    means `nullable=False` or `primary_key=True`; a server default that a later step of the same
+    upgrade drops counts as none. Identity, serial and computed columns fill themselves in and are fine, and
     so is `add_column` on a table the same upgrade creates. `default=` is SQLAlchemy's Python
     side default: the database never sees it. So is a column added after an earlier step of the
     same upgrade deleted every row (`DELETE FROM t` without a condition, and no insert since).
@@ -381,8 +381,8 @@ def add_not_null_column_without_default(
 def drop_column(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
-    Reports `op.drop_column`, `batch_op.drop_column` and SQL `ALTER TABLE ... DROP COLUMN` on an
-    existing table, outside a contract revision. A revision is a contract revision when it
+    Reports a column dropped outside a contract revision: `op.drop_column`,
+    `batch_op.drop_column`, SQL `DROP COLUMN`. A revision is a contract revision when it
     carries one of `contract-branch-labels` (default `["contract"]`, inherited along the branch)
     or lives under one of `contract-version-locations`; its message never decides. A column
     added earlier in the same upgrade may be dropped.
@@ -523,9 +523,9 @@ def _already_not_null(
 def set_not_null(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
-    Reports `alter_column(..., nullable=False)` and SQL `ALTER COLUMN ... SET NOT NULL` on an
-    existing table (also on a column added nullable earlier in the same upgrade), on PostgreSQL.
-    It stays quiet when the nullability does not change (`existing_nullable=False`, or the
+    Reports NOT NULL set on a column of an existing PostgreSQL table: `alter_column(...,
+    nullable=False)` and SQL `SET NOT NULL`, also on a column added nullable earlier in the same
+    upgrade. It stays quiet when the nullability does not change (`existing_nullable=False`, or the
     history shows the column NOT NULL already), and on PostgreSQL 12 and later when a validated
     `CHECK (column IS NOT NULL)` covers the column: added earlier in this upgrade, or in an
     earlier revision (validating, or `NOT VALID` and validated since, in an earlier revision or
@@ -626,15 +626,18 @@ def _type_change_reason(
 def column_type_change(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
-    Reports a column type change on an existing table: `alter_column(type_=...)`, SQL `ALTER
-    COLUMN ... TYPE`, and MySQL's `MODIFY`/`CHANGE`, which restate the type. It stays quiet when
-    the change is proven to need no rewrite: from `existing_type` (for raw SQL, from the type the
-    history gives the column), on PostgreSQL a varchar that grows or loses its limit, varchar to
-    text, a numeric whose precision grows at the same scale (or loses its limit), cidr to inet;
-    on MySQL a VARCHAR that grows within its length-prefix bracket (up to 255 bytes, or beyond;
-    `utf8mb4`, 4 bytes a character, unless the type names its `charset`/`collation`), and ENUM or
-    SET values appended at the end. A `postgresql_using=` or SQL `USING` clause is never proven.
-    Without `existing_type` nothing is proven, and the rule fires.
+    Reports a column type change on an existing table that is not proven to leave the table as
+    it is: `alter_column(type_=...)`, SQL `ALTER COLUMN TYPE`, and MySQL's `MODIFY`/`CHANGE`,
+    which restate the type.
+
+    The old type comes from `existing_type` (for raw SQL, which cannot state it, from the type
+    the history gives the column); without it nothing is proven, and the rule fires. These
+    changes are proven to need no rewrite: on PostgreSQL, a varchar that grows or loses its
+    limit, varchar to text, a numeric whose precision grows at the same scale (or that loses its
+    limit), cidr to inet; on MySQL, a VARCHAR that grows within its length-prefix bracket (up to
+    255 bytes, or beyond; `utf8mb4`, 4 bytes a character, is assumed unless the type names its
+    `charset` or `collation`), and ENUM or SET values appended at the end. A change of character
+    set or collation, and a `postgresql_using=` or SQL `USING` clause, are never proven.
 
     ## Why is this bad?
     PostgreSQL rewrites the table and rebuilds every index on it under an ACCESS EXCLUSIVE lock:
@@ -707,8 +710,8 @@ def column_type_change(script: RevisionScript, ctx: Context) -> Iterator[Diagnos
 def rename_column(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
-    Reports a column renamed on an existing table: `alter_column(new_column_name=...)`, SQL
-    `ALTER TABLE ... RENAME COLUMN`, and MySQL's `CHANGE old new ...`. `RENAME CONSTRAINT` and
+    Reports a column renamed on an existing table. That is `alter_column(new_column_name=...)`,
+    SQL `RENAME COLUMN`, and MySQL's `CHANGE old new`. `RENAME CONSTRAINT` and
     `ALTER INDEX ... RENAME` rename no column and are fine; so is renaming a column added earlier
     in the same upgrade.
 
@@ -790,8 +793,8 @@ def _rewrite_reason(added: _Added, dialect: Dialect, ctx: Context) -> str | None
 def add_column_rewrites_table(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
-    Reports a column added to an existing table in a way that fills every row: on PostgreSQL
-    with a volatile server default (`gen_random_uuid()`, `uuid_generate_v4()`, `random()`,
+    Reports a column added to an existing table in a way that fills, and so rewrites, every row.
+    That is, on PostgreSQL, with a volatile server default (`gen_random_uuid()`, `uuid_generate_v4()`, `random()`,
     `clock_timestamp()`, `nextval(...)`, and the names in `volatile-functions`), as a stored
     `sa.Computed` column, as an identity or serial column, or with any default before
     PostgreSQL 11; on MySQL with an expression default (`DEFAULT (uuid())`), as a stored
@@ -850,9 +853,9 @@ def add_column_rewrites_table(script: RevisionScript, ctx: Context) -> Iterator[
 def mysql_modify_resets_column(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
-    Reports, on MySQL, an `alter_column` that Alembic renders as `MODIFY` or `CHANGE` (a new
-    type, nullability, name, comment or autoincrement, or any change of a DATETIME column) but
-    that does not pass what the column keeps: `existing_nullable` (unless `nullable=` is given,
+    Reports a MySQL `alter_column` that resets what it does not restate. Alembic renders an
+    `alter_column` with a new type, nullability, name, comment or autoincrement (or any change
+    of a DATETIME column) as `MODIFY` or `CHANGE`, which needs what the column keeps: `existing_nullable` (unless `nullable=` is given,
     or the history shows the column nullable), `existing_server_default` and `existing_comment`
     where the history shows the column has a default or a comment (an earlier `add_column`,
     `create_table` or `alter_column`), and `existing_type`. A raw `MODIFY`/`CHANGE` is reported

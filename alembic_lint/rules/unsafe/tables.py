@@ -108,8 +108,9 @@ def _views(body: common.Body) -> frozenset[str]:
 def rename_table(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
-    Reports `op.rename_table`, SQL `ALTER TABLE ... RENAME TO` and MySQL's `RENAME TABLE`, unless
-    the same upgrade creates a view with the old name (SQL `CREATE VIEW`, or a view operation such
+    Reports a table renamed without a view that keeps the old name working: `op.rename_table`,
+    SQL `RENAME TO` and MySQL's `RENAME TABLE`. It stays quiet when the same upgrade creates a
+    view with the old name (SQL `CREATE VIEW`, or a view operation such
     as `op.create_view(...)` or alembic_utils' `op.create_entity(PGView(...))`), or the table was
     created earlier in the same upgrade.
 
