@@ -116,10 +116,8 @@ def _add_output(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _check_args(check: argparse.ArgumentParser) -> None:
-    check.add_argument("files", nargs="*", help="report per-revision findings for these files only")
-    _add_locator(check)
-    rules_group = check.add_argument_group("rule selection (overrides [tool.alembic-lint])")
+def _add_selection(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    rules_group = parser.add_argument_group("rule selection (overrides [tool.alembic-lint])")
     rules_group.add_argument(
         "--select", type=_csv, metavar="CODES", help="comma-separated codes or prefixes to enable"
     )
@@ -130,6 +128,13 @@ def _check_args(check: argparse.ArgumentParser) -> None:
         help="codes to enable on top of the selection",
     )
     rules_group.add_argument("--ignore", type=_csv, metavar="CODES", help="codes to disable")
+    return rules_group
+
+
+def _check_args(check: argparse.ArgumentParser) -> None:
+    check.add_argument("files", nargs="*", help="report per-revision findings for these files only")
+    _add_locator(check)
+    rules_group = _add_selection(check)
     rules_group.add_argument(
         "--base",
         metavar="REF",
@@ -205,8 +210,15 @@ def _rebase_args(rebase: argparse.ArgumentParser) -> None:
 
 
 def _fix_args(fix: argparse.ArgumentParser) -> None:
-    fix.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
+    fix.add_argument(
+        "--diff",
+        "--dry-run",
+        dest="dry_run",
+        action="store_true",
+        help="show the changes as a diff, write nothing",
+    )
     _add_locator(fix)
+    _add_selection(fix)
 
 
 def _environments_args(parser: argparse.ArgumentParser) -> None:
@@ -230,7 +242,7 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = 
     "check": ("lint the revision history (the default command)", _check_args),
     "drift": ("migrate a disposable database and compare it with the models (AL9xx)", _drift_args),
     "rebase": ("re-point this branch's new revision onto the other head", _rebase_args),
-    "fix": ("rewrite docstring id lines (AL304) and the head file (AL505)", _fix_args),
+    "fix": ("apply the fixes of the findings (AL301, AL303, AL304, AL505)", _fix_args),
     "environments": ("list the Alembic environments that check would lint", _environments_args),
     "rule": ("show the documentation of a rule", _rule_args),
     "rules": ("list all rules, or what --select chooses", _rules_args),
@@ -395,11 +407,15 @@ def _show(changes: Sequence[Change], *, dry_run: bool) -> int:
 
     for change in changes:
         if dry_run:
+            renamed = change.path
+            if change.renamed is not None:
+                renamed = f"{change.path.rpartition('/')[0]}/{change.renamed}".lstrip("/")
+                sys.stdout.write(f"rename {change.path} -> {renamed}\n")
             diff = difflib.unified_diff(
                 change.before.decode(errors="replace").splitlines(keepends=True),
                 change.after.decode(errors="replace").splitlines(keepends=True),
                 fromfile=f"a/{change.path}",
-                tofile=f"b/{change.path}",
+                tofile=f"b/{renamed}",
             )
             sys.stdout.write("".join(diff))
         else:

@@ -485,3 +485,33 @@ def test_drift_speaks_the_same_formats_and_flags(drift_project, capsys):
     assert capsys.readouterr().err == (
         "alembic-lint: error: --statistics works with --format text or json, not junit\n"
     )
+
+
+def test_fix_diff_shows_the_rename_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+    chain = [
+        ("3f9c2a71be04", None, "v001 create users", "3f9c2a71be04_v001_create_users.py"),
+        ("c07b5e92d1a6", "3f9c2a71be04", "v002 add phone", "c07b5e92d1a6_v002_add_phone.py"),
+        ("8d41e6c0a9f3", "c07b5e92d1a6", "vXXX add email", "8d41e6c0a9f3_vxxx_add_email.py"),
+    ]
+    for rev, down, message, name in chain:
+        (versions / name).write_text(revision(rev, down, message=message))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "-q"]) == 1
+    assert "`alembic-lint fix` numbers it `v003`, after its parent" in capsys.readouterr().out
+    assert main(["fix", "--diff"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "rename migrations/versions/8d41e6c0a9f3_vxxx_add_email.py -> "
+        "migrations/versions/8d41e6c0a9f3_v003_add_email.py\n"
+        "--- a/migrations/versions/8d41e6c0a9f3_vxxx_add_email.py\n"
+        "+++ b/migrations/versions/8d41e6c0a9f3_v003_add_email.py\n"
+    )
+    assert '-"""vXXX add email\n+"""v003 add email\n' in out
+    assert (versions / "8d41e6c0a9f3_vxxx_add_email.py").exists()
+    assert main(["fix", "--select", "AL304"]) == 0
+    assert capsys.readouterr().out == "Nothing to change.\n"
+    assert main(["fix"]) == 0
+    assert main(["check"]) == 0
