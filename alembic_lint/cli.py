@@ -147,6 +147,11 @@ def _check_args(check: argparse.ArgumentParser) -> None:
     )
     _add_output(check)
     check.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the settings each environment is checked with (dialect included), and exit",
+    )
+    check.add_argument(
         "-j",
         "--jobs",
         type=int,
@@ -343,6 +348,8 @@ def _check(args: argparse.Namespace) -> int:
 
     _check_output(args)
     cwd, found = _discover(args)
+    if args.show_settings:
+        return _show_settings(args, found, cwd)
     several = len(found.environments) > 1
     files = args.files if args.hook else args.files or None
     sections: list[report.Section] = []
@@ -379,6 +386,45 @@ def _check(args: argparse.Namespace) -> int:
     for error in internal:
         print(f"alembic-lint: internal error: {error}", file=sys.stderr)
     return _status(args, sections, failed=bool(errors or internal))
+
+
+def _show_settings(args: argparse.Namespace, found: Discovery, cwd: str) -> int:
+    """What ``check`` would run with, per environment: the settings file, every setting as
+    resolved (defaults included), the dialect and where it came from, and the rules enabled."""
+    from alembic_lint import rules
+    from alembic_lint.dialect import resolve
+    from alembic_lint.history import display_path, load
+
+    for env in found.environments:
+        settings = _settings(args, env, found.root, cwd)
+        path = _settings_path(args, env, found.root)
+        scripts = load(env.project, cwd=cwd).scripts
+        dialect = resolve(settings, env.project, scripts)
+        enabled = sorted(rules.enabled_codes(settings))
+        lines = [
+            f"environment: {env.label}",
+            f"settings file: {display_path(path, cwd) if path else '(none: the defaults)'}",
+            f"dialect: {dialect.name} ({dialect.source})",
+            f"postgresql-version: {settings.postgresql_version}",
+            "mysql-version: {}.{}".format(*settings.mysql_version),
+            f"contract-branch-labels: {', '.join(settings.contract_branch_labels) or '(none)'}",
+            "contract-version-locations: "
+            + (
+                ", ".join(display_path(p, cwd) for p in settings.contract_version_locations)
+                or "(none)"
+            ),
+            f"lint-downgrade: {str(settings.lint_downgrade).lower()}",
+            f"start-after: {settings.start_after or '(none)'}",
+            f"base: {settings.base or '(none)'}",
+            f"head-file: {settings.head_file or '(none)'}",
+            f"version-pattern: {settings.version_pattern.pattern}",
+            f"message-pattern: {settings.message_pattern.pattern if settings.message_pattern else '(none)'}",
+            f"rules enabled ({len(enabled)}): {', '.join(enabled)}",
+        ]
+        sys.stdout.write("\n".join(lines) + "\n\n")
+    for where, message in found.errors:
+        print(_error_line(where, message), file=sys.stderr)
+    return 2 if found.errors else 0
 
 
 def _environments(args: argparse.Namespace) -> int:

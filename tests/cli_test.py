@@ -515,3 +515,33 @@ def test_fix_diff_shows_the_rename_and_writes_nothing(tmp_path, monkeypatch, cap
     assert capsys.readouterr().out == "Nothing to change.\n"
     assert main(["fix"]) == 0
     assert main(["check"]) == 0
+
+
+def test_show_settings_gives_every_setting_and_the_dialect_with_its_source(
+    tmp_path, monkeypatch, capsys
+):
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = migrations\nsqlalchemy.url = mysql+pymysql://root@h/db\n"
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.alembic-lint]\nmysql-version = "5.7"\nlint-downgrade = true\nignore = ["AL2"]\n'
+    )
+    (versions / "3f9c2a71be04_x.py").write_text(revision("3f9c2a71be04"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--show-settings"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:5] == [
+        "environment: alembic.ini",
+        "settings file: pyproject.toml",
+        "dialect: mysql (`sqlalchemy.url` in the alembic configuration)",
+        "postgresql-version: 14",
+        "mysql-version: 5.7",
+    ]
+    assert "lint-downgrade: true" in out
+    enabled = next(line for line in out if line.startswith("rules enabled"))
+    assert "AL101" in enabled and "AL201" not in enabled
+    (tmp_path / "pyproject.toml").write_text('[tool.alembic-lint]\ndialect = "db2"\n')
+    assert main(["check", "--show-settings"]) == 2
+    assert "`dialect` must be one of" in capsys.readouterr().err

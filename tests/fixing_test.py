@@ -212,7 +212,7 @@ def test_fix_refuses_a_rename_onto_an_existing_file_and_writes_nothing(tmp_path)
     )
     (versions / "8d41e6c0a9f3_v003.py").write_text("# not a revision, in the way\n")
     before = (versions / "8d41e6c0a9f3_vxxx.py").read_bytes()
-    with pytest.raises(UsageError, match="cannot rename to `8d41e6c0a9f3_v003.py`: it exists"):
+    with pytest.raises(UsageError, match=r"cannot rename to `8d41e6c0a9f3_v003\.py`: it exists"):
         fix(project_of(tmp_path), Settings(ignore=("AL003",)), cwd=tmp_path)
     assert (versions / "8d41e6c0a9f3_vxxx.py").read_bytes() == before
 
