@@ -476,16 +476,20 @@ class _Walk:
     def inline(self, helper: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> None:
         if helper.name in self.calling or len(self.calling) >= _MAX_DEPTH:
             return
-        saved_env, saved_locals = dict(self.env), set(self.locals)
+        saved = dict(self.env), set(self.locals), dict(self.aliases), dict(self.targets)
         params = [a.arg for a in [*helper.args.posonlyargs, *helper.args.args]]
         defaults = helper.args.defaults
         for name, default in zip(params[len(params) - len(defaults) :], defaults, strict=True):
             self.bind_name(name, self.expr(default))
-        for name, arg in zip(params, call.args, strict=False):
+        passed: list[tuple[str, ast.expr]] = list(zip(params, call.args, strict=False))
+        passed += [(kw.arg, kw.value) for kw in call.keywords if kw.arg is not None]
+        for name, arg in passed:
             self.bind_name(name, _unknown(arg) if isinstance(arg, ast.Starred) else self.expr(arg))
-        for kw in call.keywords:
-            if kw.arg is not None:
-                self.bind_name(kw.arg, self.expr(kw.value))
+            # a batch_op, connection or session handed to the helper stays what it was
+            if isinstance(arg, ast.Name) and arg.id in saved[2]:
+                self.aliases[name] = saved[2][arg.id]
+            elif isinstance(arg, ast.Name) and arg.id in saved[3]:
+                self.targets[name] = saved[3][arg.id]
         for a in [*helper.args.kwonlyargs, helper.args.vararg, helper.args.kwarg]:
             if a is not None and a.arg not in self.env:
                 self.bind_name(a.arg, Unknown(a.arg))
@@ -498,7 +502,7 @@ class _Walk:
         finally:
             self.conditions.pop()
             self.calling.pop()
-            self.env, self.locals = saved_env, saved_locals
+            self.env, self.locals, self.aliases, self.targets = saved
 
     def bind_name(self, name: str, value: Expr) -> None:
         self.locals.add(name)
