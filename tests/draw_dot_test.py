@@ -86,6 +86,7 @@ def test_environments_are_clusters_and_outside_findings_a_box():
 
 
 def _svg(text):
+    assert DOT is not None
     done = subprocess.run([DOT, "-Tsvg"], input=text, capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stderr == "", done.stderr
     return done.stdout

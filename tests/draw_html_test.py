@@ -170,7 +170,9 @@ def test_chromium_draws_every_box_in_its_colour_where_the_layout_put_it(tmp_path
         data = dict(re.findall(r'data-([a-z]+)="([^"]*)"', attrs))
         boxes[data["id"]] = (style, tuple(int(v) for v in data["box"].split(",")))
     assert len(boxes) == 8
-    body = re.search(r"<body ([^>]*)>", dom).group(1)
+    opening = re.search(r"<body ([^>]*)>", dom)
+    assert opening is not None
+    body = opening.group(1)
     assert f'data-found="{SAMPLE_IDS[1]}"' in body  # the fold that holds the searched id
     assert f'data-dimmed="{SAMPLE_IDS[14]}"' in body  # the other head: not on this lineage
     assert f'data-details="{SAMPLE_IDS[13]}  (head)\nvXXX' in body

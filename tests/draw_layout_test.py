@@ -14,7 +14,7 @@ def _edges(chart):
 
 def _check_proper(placed, edges):
     """Children above parents, one box per place, bends one per rank and on free places."""
-    taken = {}
+    taken: dict[tuple[int, int], object] = {}
     for i, (column, rank) in enumerate(zip(placed.column, placed.rank, strict=True)):
         assert (column, rank) not in taken, (i, taken.get((column, rank)))
         taken[(column, rank)] = i

@@ -154,15 +154,15 @@ class Picture:
         idat = b""
         while pos < len(data):
             (length,) = struct.unpack(">I", data[pos : pos + 4])
-            kind = data[pos + 4 : pos + 8]
+            chunk = data[pos + 4 : pos + 8]
             body = data[pos + 8 : pos + 8 + length]
-            if kind == b"IHDR":
+            if chunk == b"IHDR":
                 self.width, self.height, depth, color, _, _, interlace = struct.unpack(
                     ">IIBBBBB", body
                 )
                 assert (depth, color, interlace) in ((8, 6, 0), (8, 2, 0)), (depth, color)
                 self.channels = 4 if color == 6 else 3
-            elif kind == b"IDAT":
+            elif chunk == b"IDAT":
                 idat += body
             pos += 12 + length
         raw = zlib.decompress(idat)
