@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 
 import pytest
 
 from alembic_lint.cli import main
-from tests.drawing import SAMPLE_IDS, generated_sources, sample_sources, write
+from tests.drawing import ROOT, SAMPLE_IDS, Picture, generated_sources, sample_sources, write
 from tests.monorepo_test import monorepo
 
 
@@ -128,3 +129,24 @@ def test_a_crashing_rule_is_reported_after_the_drawing(project, monkeypatch, cap
     assert out.startswith("flowchart BT\n")
     assert "AL301" not in out
     assert err.count("alembic-lint: internal error: rule AL301 (placeholder-message) failed") == 15
+
+
+def test_the_readme_shows_what_graph_draws_for_the_docs_example(tmp_path, monkeypatch, capsys):
+    spec = importlib.util.spec_from_file_location(
+        "_graph_example", ROOT / "docs" / "graph_example.py"
+    )
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    example.build(tmp_path / "shop")
+    monkeypatch.chdir(tmp_path / "shop")
+    assert main(["graph"]) == 0
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"^```mermaid\n(.*?)^```$", readme, re.S | re.M)
+    assert block is not None
+    assert block.group(1) == capsys.readouterr().out
+    assert "AL101 AL301" in block.group(1) and "depends on" in block.group(1)
+    picture = Picture(ROOT / "docs" / "graph.png")
+    assert (picture.width, picture.height) == (820, 1240)
+    assert (ROOT / "docs" / "graph.png").stat().st_size < 200_000
+    assert "](docs/graph.png)" in readme
