@@ -408,7 +408,7 @@ def _graph(args: argparse.Namespace) -> int:
     if drawing.warnings:
         print(
             f"alembic-lint: warning: GitHub may not render this Mermaid text "
-            f"({'; '.join(drawing.warnings)}); use a larger --fold or --format html",
+            f"({'; '.join(drawing.warnings)}); use a smaller --fold or --format html",
             file=sys.stderr,
         )
     for where, message in errors:

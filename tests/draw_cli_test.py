@@ -68,7 +68,7 @@ def test_a_history_too_big_for_github_is_drawn_with_a_warning(tmp_path, monkeypa
     assert out.startswith("flowchart BT\n")
     assert re.fullmatch(
         r"alembic-lint: warning: GitHub may not render this Mermaid text \([\d,]+ characters, "
-        r"over Mermaid's 50,000; 1,0\d\d edges, over Mermaid's 500\); use a larger --fold or "
+        r"over Mermaid's 50,000; 1,0\d\d edges, over Mermaid's 500\); use a smaller --fold or "
         r"--format html\n",
         err,
     )

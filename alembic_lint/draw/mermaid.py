@@ -3,8 +3,8 @@
 Mermaid parses labels itself, so nothing from a revision file reaches the text unescaped: node
 ids are generated (``r0_12``), never revision ids, and every label is a quoted string in which
 ``#``, ``"``, ``<``, ``>``, ``&`` and the backtick are entity codes (``#35;``, ``#quot;``...),
-the only markup being the ``<br/>`` between lines. Mermaid's default limits (which GitHub
-keeps) are 50,000 characters and 500 edges; ``warnings`` says when a drawing is over them.
+the only markup being the ``<br/>`` between lines. Mermaid's default limits are 50,000
+characters and 500 edges; ``warnings`` says when a drawing is over them.
 """
 
 from __future__ import annotations
