@@ -209,7 +209,7 @@ MERMAID_JS = Path(
 needs_mermaid = pytest.mark.skipif(
     CHROMIUM is None or not MERMAID_JS.is_file(),
     reason=f"needs Chromium and Mermaid's own mermaid.min.js at {MERMAID_JS} (.ci/run fetches "
-    "it with `npm pack mermaid@11`; or set ALEMBIC_LINT_MERMAID_JS)",
+    "it with `npm pack mermaid@11.17.2`; or set ALEMBIC_LINT_MERMAID_JS)",
 )
 
 
