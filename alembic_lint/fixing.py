@@ -38,7 +38,7 @@ def _read_bytes(path: str) -> bytes:
         raise UsageError(f"{path}: {exc.strerror or exc}") from None
 
 
-def _write(path: str, data: bytes) -> None:
+def write_atomic(path: str, data: bytes) -> None:
     """Atomically, keeping the file's mode: an interrupted write must not lose a migration."""
     import tempfile
 
@@ -60,7 +60,7 @@ def _write(path: str, data: bytes) -> None:
 def _apply(changes: list[Change], files: Mapping[str, str], *, dry_run: bool) -> list[Change]:
     if not dry_run:
         for change in changes:
-            _write(files[change.path], change.after)
+            write_atomic(files[change.path], change.after)
     return changes
 
 
