@@ -32,37 +32,49 @@ only pglast.
 Decisions:
 
 - **Splitting.** The whole string goes to PostgreSQL's parser first, which splits it the way the
-  server would (``BEGIN ATOMIC`` bodies included). If that fails, the string is cut at every ``;``
-  outside quotes, dollar quotes (``$$``, ``$tag$``) and comments (``--``, nested ``/* */``), with
-  MySQL's conventions for quotes (backslash escapes, backticks), and each piece is parsed on its
-  own, so one bad statement never loses its neighbours. Empty statements and comments are dropped.
-- **Bind parameters.** ``:name`` (not ``::``, not ``\\:``, as SQLAlchemy's ``text()`` reads them),
-  ``%(name)s`` and ``%s`` outside quotes and comments are replaced by a placeholder of the same
-  length (``$1`` for PostgreSQL, ``?`` for MySQL) before parsing; ``text`` and every extracted
-  expression keep them as written. ``:name::int`` is read as a bind followed by a cast.
+  server would (``BEGIN ATOMIC`` bodies, ``CREATE RULE`` lists). If that fails, the string is cut at
+  every ``;`` outside quotes, dollar quotes (``$$``, ``$tag$``) and comments (``--``, ``/* */``),
+  with MySQL's conventions for quotes (backslash escapes, backticks, comments that do not nest), and
+  each piece is parsed on its own, so one bad statement never loses its neighbours. Empty
+  statements and comments are dropped; ``text`` runs from the first token to the last. A string
+  with a NUL character never goes to libpg_query whole (it reads C strings and would stop there).
+- **Bind parameters.** ``:name`` (not after ``:``, a word character or ``\\``, as SQLAlchemy's
+  ``text()`` reads them), ``%(name)s`` and ``%s``, outside quotes and comments, are replaced before parsing by a
+  placeholder of the same length: ``($1)`` for PostgreSQL and ``(?)`` for MySQL where it fits (so
+  that an expanding ``IN :ids`` parses), else ``$1`` / ``?``. ``text`` and every expression keep
+  them as written. ``:name::int`` is read as a bind followed by a cast.
 - **A statement neither parser understands** becomes ``kind="unparsed"``, ``parser="none"``, with
   its text and offset, never an exception: rules treat it as unknown, never as safe or unsafe.
   sqlglot results that are not statements (a bare expression, a "Command" fallback) count as not
-  understood. Any input, however broken, returns a tuple (a property test fuzzes it).
+  understood. Any input, however broken, returns a tuple (a property test fuzzes it, and checks
+  that whatever PostgreSQL accepts, the extraction reads).
+- ``ALTER TABLE t ADD INDEX ix (a)`` and ``ADD KEY`` are valid PostgreSQL (a column named
+  ``index`` of a type ``ix(a)``) but mean MySQL's index: without ``COLUMN`` they go to sqlglot.
 - **Identifiers** are folded as PostgreSQL folds them: unquoted ones lower-case, quoted ones kept.
   A schema goes to ``schema`` and never into ``table`` or ``name``.
 - **Types** (PostgreSQL) are PostgreSQL's own names, so that spellings compare equal: ``integer``
   is ``int4``, ``character varying(20)`` is ``varchar(20)``, ``timestamp with time zone`` is
   ``timestamptz``, ``decimal(10,2)`` is ``numeric(10, 2)``; arrays keep ``[]``; ``interval`` drops
   its fields. MySQL types are sqlglot's rendering, lower-case (``varchar(255)``, ``enum('a', 'b')``).
-- **Expressions** (defaults, CHECK, generated columns) are the text as written for PostgreSQL,
-  located with PostgreSQL's own scanner, and sqlglot's rendering for MySQL. ``functions`` holds
-  the lower-case names called in them (``current_timestamp`` and the like included), sorted.
+- **Expressions** (defaults, CHECK) are the text as written for PostgreSQL, located with
+  PostgreSQL's own scanner, and sqlglot's rendering for MySQL. ``functions`` holds the lower-case
+  names called in defaults, generated columns and checks (``current_timestamp`` and the like
+  included), sorted.
 - ``ALTER INDEX i RENAME TO j`` is ``kind="other"`` with ``name="i"`` and one ``rename_index``
   action: it does not alter a table. MySQL's ``ALTER TABLE t RENAME INDEX a TO b`` is an
   ``alter_table`` with the same action. ``DETACH PARTITION`` names the partition in ``name``.
-- For a constraint, ``column`` is the one column it concerns when there is exactly one (a
-  one-column key, or a CHECK that is exactly ``c IS NOT NULL``). A statement's ``concurrently``
-  flag means it cannot run inside a transaction block (``DETACH PARTITION ... CONCURRENTLY``
-  included). ``tables`` of an ``ALTER TABLE`` include the tables its foreign keys reference, and of
-  DML the target first, then every table read (CTE names left out). ``DROP`` statements list every
-  object dropped in ``values`` (``table`` / ``name`` is the first). ``SET GLOBAL`` (MySQL) carries
-  the flag ``global``; ``RESET`` is ``other``.
+  Sub-commands with no kind of their own are ``Action("other")`` and name nothing.
+- **Constraints.** ``column`` is the one column a constraint concerns when there is exactly one (a
+  one-column key, or a CHECK that is exactly ``c IS NOT NULL``). PostgreSQL 18's ``ADD [CONSTRAINT
+  n] NOT NULL c [NOT VALID]`` is a ``set_not_null`` action, which is what it does. ``NOT
+  ENFORCED`` gives the flag ``not_enforced``, not ``not_valid``: it is never validated.
+- A statement's ``concurrently`` flag means it cannot run inside a transaction block (``DETACH
+  PARTITION ... CONCURRENTLY`` included). ``tables`` of an ``ALTER TABLE`` include the tables its
+  foreign keys reference, and of DML the target first, then every table read (CTE names left out).
+  ``DROP`` statements list every object dropped in ``values`` (``table`` / ``name`` is the first).
+- MySQL's ``SET a = 1, GLOBAL b = 2`` gives one ``set`` statement per variable, with the same text
+  and offset; ``SET GLOBAL`` and ``SET PERSIST`` carry the flag ``global`` (they leave the session's
+  value alone). ``RESET`` is ``other``.
 """
 
 from __future__ import annotations
@@ -124,7 +136,7 @@ def parse_sql(text: str) -> tuple[Statement, ...]:
             found += _pglast(piece, start)
         except Exception:  # rejected by PostgreSQL's grammar: try MySQL's
             try:
-                found.append(_sqlglot(piece, start))
+                found += _sqlglot(piece, start)
             except Exception:  # rejected by both
                 found.append(Statement("unparsed", piece, start, parser="none"))
     return tuple(found)
@@ -201,13 +213,16 @@ def _block_end(text: str, pos: int, *, nested: bool) -> int:
 
 
 def _mask(text: str, binds: list[tuple[int, int]], placeholder: str) -> str:
+    """``text`` with each bind replaced by ``placeholder``, parenthesised where it fits (so that
+    ``IN :ids``, an expanding bind, parses too), padded to the same length."""
     if not binds:
         return text
     parts: list[str] = []
     pos = 0
     for start, end in binds:
-        stub = " " if end - start == 1 else placeholder
-        parts += [text[pos:start], stub.ljust(end - start)]
+        size = end - start
+        stub = f"({placeholder})" if size >= len(placeholder) + 2 else placeholder
+        parts += [text[pos:start], stub.ljust(size) if size > 1 else " "]
         pos = end
     parts.append(text[pos:])
     return "".join(parts)
@@ -256,11 +271,13 @@ def _pglast(text: str, offset: int) -> list[Statement]:
     spans, binds = _scan(text, mysql=False)
     if not spans:
         return []
+    if "\x00" in text:  # libpg_query reads a C string: it would stop there, silently
+        raise ValueError("NUL character")
     from pglast.parser import parse_sql_json
 
     masked = _mask(text, binds, "$1")
     parsed = json.loads(parse_sql_json(masked))
-    source = _Source(masked, text, dict(binds))
+    source = _Source(masked, text, binds)
     starts = [start for start, _ in spans]
     found = []
     for raw in parsed["stmts"]:
@@ -278,10 +295,11 @@ def _pglast(text: str, offset: int) -> list[Statement]:
 class _Source:
     """A parsed string: byte offsets to characters, and PostgreSQL's tokens when needed."""
 
-    def __init__(self, masked: str, text: str, binds: dict[int, int]) -> None:
+    def __init__(self, masked: str, text: str, binds: list[tuple[int, int]]) -> None:
         self.masked = masked
         self.text = text
         self.binds = binds
+        self._bind_starts = [start for start, _ in binds]
         self.data = None if masked.isascii() else masked.encode()
         self._tokens: list[Token] | None = None
         self._starts: list[int] = []
@@ -325,7 +343,11 @@ class _Source:
             depth -= name in ("ASCII_41", "ASCII_93")
             last = j
         end = tokens[last].end + 1
-        return self.text[tokens[i].start : self.binds.get(tokens[last].start, end)]
+        # a placeholder is shorter than its bind: end where the bind ends
+        k = bisect.bisect_left(self._bind_starts, end) - 1
+        if k >= 0 and self.binds[k][1] > end:
+            end = self.binds[k][1]
+        return self.text[tokens[i].start : end]
 
     def group(self, i: int) -> str:
         """The text inside the parenthesis at token ``i``."""
@@ -464,11 +486,11 @@ def _pg_command(cmd: _Node, source: _Source) -> Action:
         partition = definition["PartitionCmd"]
         flags = _flags(concurrently=partition.get("concurrent"))
         return Action("detach_partition", name=partition["name"]["relname"], flags=flags)
-    return Action("other", column=name)
+    return Action("other")
 
 
 def _pg_column(column: _Node, source: _Source) -> Action:
-    type_text = _pg_type(column["typeName"])
+    type_text = _pg_type(column["typeName"]) if "typeName" in column else None
     flags: list[str] = ["serial"] if type_text in _SERIAL else []
     constraints = [c["Constraint"] for c in column.get("constraints", [])]
     # an expression ends where the next constraint or COLLATE clause begins
@@ -515,9 +537,18 @@ def _pg_column(column: _Node, source: _Source) -> Action:
 
 def _pg_constraint(constraint: _Node, source: _Source) -> Action:
     contype = constraint["contype"]
+    name = constraint.get("conname")
+    if contype == "CONSTR_NOTNULL":  # PostgreSQL 18: ADD [CONSTRAINT n] NOT NULL c [NOT VALID]
+        (column,) = _strings(constraint["keys"])
+        return Action(
+            "set_not_null",
+            column=column,
+            name=name,
+            flags=_flags(not_valid=constraint.get("skip_validation")),
+        )
     key = _CONSTRAINTS.get(contype)
-    if key is None:
-        return Action("other", name=constraint.get("conname"))
+    if key is None:  # pragma: no cover - PostgreSQL 18's grammar adds no other table constraint
+        return Action("other", name=name)
     columns = _strings(constraint.get("fk_attrs") or constraint.get("keys") or [])
     expression = None
     raw: _Node = constraint.get("raw_expr") or {}
@@ -526,13 +557,17 @@ def _pg_constraint(constraint: _Node, source: _Source) -> Action:
         test = raw.get("NullTest", {})
         if test.get("nulltesttype") == "IS_NOT_NULL" and "ColumnRef" in test["arg"]:
             columns = _strings(test["arg"]["ColumnRef"]["fields"])
+    # NOT ENFORCED (PostgreSQL 18) skips validation for good: it is not NOT VALID
+    enforced = constraint.get("is_enforced") or contype not in ("CONSTR_CHECK", "CONSTR_FOREIGN")
     flags = _flags(
-        not_valid=constraint.get("skip_validation"), using_index="indexname" in constraint
+        not_valid=enforced and constraint.get("skip_validation"),
+        not_enforced=not enforced,
+        using_index="indexname" in constraint,
     )
     return Action(
         "add_constraint",
         column=columns[0] if len(columns) == 1 else None,
-        name=constraint.get("conname"),
+        name=name,
         constraint=key,
         references=constraint.get("pktable", {}).get("relname"),
         expression=expression,
@@ -776,7 +811,7 @@ def _unique(names: Sequence[str | None]) -> tuple[str, ...]:
 # --- MySQL (sqlglot) ----------------------------------------------------------------------------
 
 
-def _sqlglot(text: str, offset: int, dialect: str = "mysql") -> Statement:
+def _sqlglot(text: str, offset: int, dialect: str = "mysql") -> list[Statement]:
     """One statement by sqlglot's grammar for ``dialect``; raises if it is not understood."""
     import logging
 
@@ -793,8 +828,10 @@ def _sqlglot(text: str, offset: int, dialect: str = "mysql") -> Statement:
     finally:
         logger.disabled = disabled
     if isinstance(tree, exp.Command) and tree.name.upper() == "RENAME":
-        return _my_rename_table(statement, tree.expression.name)
-    return _my_statement(statement, tree)
+        return [_my_rename_table(statement, tree.expression.name)]
+    if isinstance(tree, exp.Set):
+        return _my_set(statement, tree)
+    return [_my_statement(statement, tree)]
 
 
 def _my_statement(statement: Statement, tree: exp.Expr | None) -> Statement:
@@ -808,8 +845,6 @@ def _my_statement(statement: Statement, tree: exp.Expr | None) -> Statement:
         return _my_drop(statement, tree)
     if isinstance(tree, (exp.Update, exp.Delete, exp.Insert, exp.Query)):
         return _my_dml(statement, tree)
-    if isinstance(tree, exp.Set):
-        return _my_set(statement, tree)
     if isinstance(tree, exp.Transaction):
         return statement._replace(kind="begin")
     if isinstance(tree, exp.Commit):
@@ -1086,28 +1121,37 @@ def _my_dml(statement: Statement, tree: exp.Expr) -> Statement:
     )
 
 
-def _my_set(statement: Statement, tree: exp.Set) -> Statement:
+def _my_set(statement: Statement, tree: exp.Set) -> list[Statement]:
+    """One statement per assignment: MySQL's ``SET a = 1, GLOBAL b = 2`` sets two variables."""
     from sqlglot import exp
 
-    item = tree.expressions[0]
-    assignment = item.this
-    if not isinstance(assignment, exp.EQ):
-        return statement
-    target = assignment.this
-    if isinstance(target, exp.Parameter):  # a user variable, @x
-        return statement
-    name = target.this.name if isinstance(target, exp.SessionParameter) else target.name
-    value = assignment.expression
-    text = value.name if isinstance(value, exp.Literal) else _my_sql(value)
-    scope = str(item.args.get("kind") or "").upper()
-    if isinstance(target, exp.SessionParameter):
-        scope = str(target.args.get("kind") or "").upper()
-    return statement._replace(
-        kind="set",
-        name=name.lower(),
-        values=(text,),
-        flags=_flags(local=scope == "LOCAL", **{"global": scope == "GLOBAL"}),
-    )
+    found = []
+    scope = ""
+    for item in tree.expressions:
+        # a scope applies to the assignments after it that name none (MySQL's rule)
+        scope = str(item.args.get("kind") or scope).upper()
+        assignment = item.this
+        target = assignment.this if isinstance(assignment, exp.EQ) else None
+        if target is None or isinstance(target, exp.Parameter):  # SET NAMES, a user @variable
+            found.append(statement)
+            continue
+        here = scope
+        if isinstance(target, exp.SessionParameter):  # @@global.x
+            here = str(target.args.get("kind") or "").upper()
+            target = target.this
+        value = assignment.expression
+        found.append(
+            statement._replace(
+                kind="set",
+                name=target.name.lower(),
+                values=(value.name if isinstance(value, exp.Literal) else _my_sql(value),),
+                flags=_flags(
+                    local=here == "LOCAL",
+                    **{"global": here in ("GLOBAL", "PERSIST", "PERSIST_ONLY")},
+                ),
+            )
+        )
+    return found
 
 
 def _my_rename_table(statement: Statement, rest: str) -> Statement:

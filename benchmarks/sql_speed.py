@@ -387,8 +387,8 @@ LABELLED: list[Label] = [
 
 PARSERS: dict[str, Callable[[str], Sequence[sql.Statement]]] = {
     "pglast": lambda text: sql._pglast(text, 0),
-    "sqlglot mysql": lambda text: [sql._sqlglot(text, 0, "mysql")],
-    "sqlglot postgres": lambda text: [sql._sqlglot(text, 0, "postgres")],
+    "sqlglot mysql": lambda text: sql._sqlglot(text, 0, "mysql"),
+    "sqlglot postgres": lambda text: sql._sqlglot(text, 0, "postgres"),
     "parse_sql": sql.parse_sql,
 }
 
