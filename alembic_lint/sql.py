@@ -39,10 +39,10 @@ Decisions:
   statements and comments are dropped; ``text`` runs from the first token to the last. A string
   with a NUL character never goes to libpg_query whole (it reads C strings and would stop there).
 - **Bind parameters.** ``:name`` (not after ``:``, a word character or ``\\``, as SQLAlchemy's
-  ``text()`` reads them), ``%(name)s`` and ``%s``, outside quotes and comments, are replaced before parsing by a
-  placeholder of the same length: ``($1)`` for PostgreSQL and ``(?)`` for MySQL where it fits (so
-  that an expanding ``IN :ids`` parses), else ``$1`` / ``?``. ``text`` and every expression keep
-  them as written. ``:name::int`` is read as a bind followed by a cast.
+  ``text()`` reads them), ``%(name)s`` and ``%s``, outside quotes and comments, are replaced
+  before parsing by a placeholder of the same length: ``($1)`` for PostgreSQL and ``(?)`` for MySQL
+  where it fits (so that an expanding ``IN :ids`` parses), else ``$1`` / ``?``. ``text`` and every
+  expression keep them as written. ``:name::int`` is read as a bind followed by a cast.
 - **A statement neither parser understands** becomes ``kind="unparsed"``, ``parser="none"``, with
   its text and offset, never an exception: rules treat it as unknown, never as safe or unsafe.
   sqlglot results that are not statements (a bare expression, a "Command" fallback) count as not
