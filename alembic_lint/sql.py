@@ -55,7 +55,8 @@ Decisions:
 - **Types** (PostgreSQL) are PostgreSQL's own names, so that spellings compare equal: ``integer``
   is ``int4``, ``character varying(20)`` is ``varchar(20)``, ``timestamp with time zone`` is
   ``timestamptz``, ``decimal(10,2)`` is ``numeric(10, 2)``; arrays keep ``[]``; ``interval`` drops
-  its fields. MySQL types are sqlglot's rendering, lower-case (``varchar(255)``, ``enum('a', 'b')``).
+  its fields. MySQL types are sqlglot's rendering, lower-case (``varchar(255)``,
+  ``enum('a', 'b')``).
 - **Expressions** (defaults, CHECK) are the text as written for PostgreSQL, located with
   PostgreSQL's own scanner, and sqlglot's rendering for MySQL. ``functions`` holds the lower-case
   names called in defaults, generated columns and checks (``current_timestamp`` and the like
@@ -331,7 +332,7 @@ class _Source:
         return i + 1
 
     def run(self, i: int, limit: float) -> str:
-        """From token ``i`` to the end of the expression: a "," or ")" outside brackets, or limit."""
+        """From token ``i`` to the expression's end: a "," or ")" outside brackets, or ``limit``."""
         tokens, depth, last = self.tokens, 0, i
         for j in range(i, len(tokens)):
             name = tokens[j].name
