@@ -114,8 +114,6 @@ def test_one_environment_that_cannot_be_read_is_an_error(project, capsys):
 
 
 def test_a_crashing_rule_is_reported_after_the_drawing(project, monkeypatch, capsys):
-    import dataclasses
-
     from alembic_lint import rules
 
     def crash(script, ctx):
@@ -123,10 +121,7 @@ def test_a_crashing_rule_is_reported_after_the_drawing(project, monkeypatch, cap
         yield  # pragma: no cover - a generator, as every check is
 
     broken = tuple(
-        dataclasses.replace(rule, check=crash)  # type: ignore[arg-type]
-        if rule.code == "AL301"
-        else rule
-        for rule in rules.ALL_RULES
+        rule._replace(check=crash) if rule.code == "AL301" else rule for rule in rules.ALL_RULES
     )
     monkeypatch.setattr(rules, "ALL_RULES", broken)
     assert main(["graph"]) == 2
