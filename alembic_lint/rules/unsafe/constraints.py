@@ -92,7 +92,8 @@ def _sql_added(statement: Statement, action: Action, kind: str) -> _Added | None
             f"`ADD {words}`",
             statement.table,
             action.name,
-            "not_valid" in action.flags,
+            # PostgreSQL 18's NOT ENFORCED never checks the rows at all
+            bool({"not_valid", "not_enforced"} & set(action.flags)),
             action.references,
         )
     if action.kind == "add_column" and (
@@ -130,11 +131,12 @@ def foreign_key_without_not_valid(script: RevisionScript, ctx: Context) -> Itera
     Reports a foreign key added to an existing table in a way that checks every row at once:
     on PostgreSQL, `create_foreign_key` (or `batch_op.create_foreign_key`) without
     `postgresql_not_valid=True`, an `sa.ForeignKey` in `add_column`, and SQL `ADD ... FOREIGN
-    KEY` or `ADD COLUMN ... REFERENCES` without `NOT VALID`. On MySQL and MariaDB, any foreign
-    key added to an existing table, unless `foreign_key_checks` was turned off before it in
-    the same `upgrade()` (MySQL before 9.0 ignores a `REFERENCES` written in a column
-    definition, so that adds no key). A foreign key declared inside `create_table`, or added
-    to a table created earlier in the same `upgrade()`, is fine.
+    KEY` or `ADD COLUMN ... REFERENCES` without `NOT VALID` (or PostgreSQL 18's `NOT
+    ENFORCED`). On MySQL and MariaDB, any foreign key added to an existing table, unless
+    `foreign_key_checks` was turned off before it in the same `upgrade()` (MySQL before 9.0
+    ignores a `REFERENCES` written in a column definition, so that adds no key). A foreign key
+    declared inside `create_table`, or added to a table created earlier in the same
+    `upgrade()`, is fine.
 
     ## Why is this bad?
     PostgreSQL checks that every existing row has its parent while it holds a SHARE ROW
@@ -240,11 +242,11 @@ def check_constraint_without_not_valid(
     ## What it does
     Reports a CHECK constraint added to an existing table in a way that checks every row at
     once: on PostgreSQL, `create_check_constraint` (or `batch_op.create_check_constraint`)
-    without `postgresql_not_valid=True`, SQL `ADD ... CHECK` without `NOT VALID`, and a CHECK
-    on a column added to an existing table (`sa.CheckConstraint` in the `sa.Column` of
-    `add_column`, SQL `ADD COLUMN ... CHECK`). On MySQL 8 and MariaDB, any CHECK added to an
-    existing table (MySQL 5.7 parses CHECK and ignores it). A CHECK inside `create_table`, or
-    on a table created earlier in the same `upgrade()`, is fine.
+    without `postgresql_not_valid=True`, SQL `ADD ... CHECK` without `NOT VALID` (or `NOT
+    ENFORCED`), and a CHECK on a column added to an existing table (`sa.CheckConstraint` in
+    the `sa.Column` of `add_column`, SQL `ADD COLUMN ... CHECK`). On MySQL 8 and MariaDB, any
+    CHECK added to an existing table (MySQL 5.7 parses CHECK and ignores it). A CHECK inside
+    `create_table`, or on a table created earlier in the same `upgrade()`, is fine.
 
     ## Why is this bad?
     PostgreSQL scans the whole table to prove the condition while it holds an ACCESS

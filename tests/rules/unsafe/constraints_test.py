@@ -126,6 +126,11 @@ def test_al404_fires_on_postgresql(upgrade, expected):
             id="sql-not-valid",
         ),
         pytest.param(
+            'op.execute("ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (user_id) '
+            'REFERENCES users (id) NOT ENFORCED")',
+            id="sql-not-enforced",
+        ),
+        pytest.param(
             """
             op.create_table(
                 "orders",
@@ -424,6 +429,10 @@ def test_al411_fires_on_postgresql(upgrade, expected):
         pytest.param(
             'op.execute("ALTER TABLE orders ADD CONSTRAINT ck CHECK (total >= 0) NOT VALID")',
             id="sql-not-valid",
+        ),
+        pytest.param(
+            'op.execute("ALTER TABLE orders ADD CONSTRAINT ck CHECK (total >= 0) NOT ENFORCED")',
+            id="sql-not-enforced",
         ),
         pytest.param(
             """
