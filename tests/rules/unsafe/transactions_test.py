@@ -1,0 +1,289 @@
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from alembic_lint.config import Settings
+from tests.builders import PROJECT, check, revision
+
+REV = "7c1e9d0b4a52"
+BODY_START = 20  # the line of `def upgrade()` in tests.builders.revision
+
+
+def _dedent(text):
+    return textwrap.dedent(text).strip("\n")
+
+
+def run(code, upgrade, *, downgrade="pass", dialect="postgresql", history=(), project=PROJECT,
+        **settings):  # fmt: skip
+    """The findings of one rule on a revision (after ``history``, a chain of upgrades), as
+    (line within upgrade(), message)."""
+    sources = {}
+    down = None
+    for i, body in enumerate(history):
+        rev = f"{i:04d}aaaa{i:04d}"
+        sources[f"versions/{rev}.py"] = revision(rev, down, upgrade=_dedent(body))
+        down = rev
+    labels = settings.pop("labels", "None")
+    sources["versions/x.py"] = revision(
+        REV, down, upgrade=_dedent(upgrade), downgrade=_dedent(downgrade),
+        labels=labels,
+    )  # fmt: skip
+    found = check(code, sources, settings=Settings(dialect=dialect, **settings), project=project)
+    return [(d.line - BODY_START, d.message) for d in found if d.path == "versions/x.py"]
+
+
+def lines(code, upgrade, **kwargs):
+    return [line for line, _ in run(code, upgrade, **kwargs)]
+
+
+# --- AL406 offline-unsafe-bind -------------------------------------------------------------------
+
+AL406_FIRES = [
+    pytest.param(
+        """
+        bind = op.get_bind()
+        rows = bind.execute(sa.text("SELECT id FROM users")).fetchall()
+        """,
+        [2],
+        id="fetchall",
+    ),
+    pytest.param('op.get_bind().execute(sa.text("SELECT 1")).first()', [1], id="get-bind-first"),
+    pytest.param(
+        """
+        conn = op.get_bind()
+        n = conn.scalar(sa.text("SELECT count(*) FROM users"))
+        """,
+        [2],
+        id="scalar",
+    ),
+    pytest.param(
+        """
+        conn = op.get_bind()
+        conn.scalars(sa.text("SELECT id FROM users"))
+        """,
+        [2],
+        id="scalars-even-dropped",
+    ),
+    pytest.param(
+        """
+        conn = op.get_bind()
+        for row in conn.execute(sa.text("SELECT id FROM users")):
+            op.execute(f"UPDATE users SET x = 1 WHERE id = {row.id}")
+        """,
+        [2],
+        id="iteration",
+    ),
+    pytest.param(
+        """
+        conn = op.get_bind()
+        result = conn.execute(sa.text("SELECT id FROM users"))
+        ids = [r[0] for r in result]
+        """,
+        [2],
+        id="assigned-result-used",
+    ),
+    pytest.param(
+        """
+        conn = op.get_bind()
+        conn.execute(sa.text("SELECT id FROM users"))[0]
+        """,
+        [2],
+        id="subscript",
+    ),
+    pytest.param(
+        """
+        conn = op.get_bind()
+        if conn.execute(sa.text("UPDATE users SET a = 1")).rowcount:
+            pass
+        """,
+        [2],
+        id="rowcount-of-a-write",
+    ),
+    pytest.param(
+        """
+        inspector = sa.inspect(op.get_bind())
+        if "legacy" in inspector.get_table_names():
+            op.drop_table("legacy")
+        """,
+        [1],
+        id="inspect-get-bind",
+    ),
+    pytest.param(
+        """
+        bind = op.get_bind()
+        inspector = sa.inspect(bind)
+        columns = inspector.get_columns("users")
+        """,
+        [2],
+        id="inspect-bind-once",
+    ),
+    pytest.param(
+        """
+        insp = Inspector.from_engine(op.get_bind())
+        insp.get_indexes("users")
+        """,
+        [1],
+        id="from-engine",
+    ),
+    pytest.param("insp = sa.inspect(context.bind)", [1], id="inspect-context-bind"),
+    pytest.param(
+        """
+        session = Session(bind=op.get_bind())
+        for user in session.query(User).all():
+            user.email = user.email.lower()
+        session.commit()
+        """,
+        [2],
+        id="orm-query",
+    ),
+    pytest.param(
+        """
+        session = orm.Session(bind=op.get_bind())
+        user = session.get(User, 1)
+        rows = session.execute(sa.select(User)).all()
+        """,
+        [2, 3],
+        id="orm-get-and-execute",
+    ),
+    pytest.param(
+        """
+        if context.is_offline_mode():
+            rows = op.get_bind().execute(sa.text("SELECT 1")).fetchall()
+        """,
+        [2],
+        id="in-the-offline-branch",
+    ),
+    pytest.param(
+        """
+        def helper():
+            return op.get_bind().execute(sa.text("SELECT 1")).scalar()
+        helper()
+        """,
+        [2],
+        id="nested-helper",
+    ),
+]
+
+
+@pytest.mark.parametrize(("upgrade", "expected"), AL406_FIRES)
+def test_al406_fires(upgrade, expected):
+    assert lines("AL406", upgrade) == expected
+
+
+AL406_QUIET = [
+    pytest.param(
+        """
+        bind = op.get_bind()
+        bind.execute(sa.text("UPDATE users SET active = true"))
+        """,
+        id="write-dropped",
+    ),
+    pytest.param(
+        """
+        conn = op.get_bind()
+        result = conn.execute(sa.text("DELETE FROM sessions"))
+        """,
+        id="assigned-but-unused",
+    ),
+    pytest.param(
+        """
+        bind = op.get_bind()
+        if bind.dialect.name == "postgresql":
+            op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        """,
+        id="bind-dialect",
+    ),
+    pytest.param(
+        """
+        status = postgresql.ENUM("a", "b", name="status")
+        status.create(op.get_bind(), checkfirst=True)
+        sa.Enum("x", name="kind").create(op.get_bind(), checkfirst=True)
+        """,
+        id="enum-create-checkfirst",
+    ),
+    pytest.param(
+        """
+        if not context.is_offline_mode():
+            rows = op.get_bind().execute(sa.text("SELECT 1")).fetchall()
+        """,
+        id="guarded-not-offline",
+    ),
+    pytest.param(
+        """
+        if op.get_context().as_sql:
+            op.execute("UPDATE users SET a = 1")
+        else:
+            insp = sa.inspect(op.get_bind())
+            insp.get_columns("users")
+        """,
+        id="guarded-as-sql-else",
+    ),
+    pytest.param(
+        """
+        if context.is_offline_mode():
+            return
+        n = op.get_bind().execute(sa.text("SELECT 1")).scalar()
+        """,
+        id="early-return-offline",
+    ),
+    pytest.param(
+        """
+        session = Session(bind=op.get_bind())
+        session.add(User(name="admin"))
+        session.commit()
+        """,
+        id="orm-write",
+    ),
+    pytest.param("mapper = sa.inspect(User)", id="inspect-mapped-class"),
+    pytest.param('op.execute(sa.text("UPDATE users SET a = 1"))', id="op-execute"),
+]
+
+
+@pytest.mark.parametrize("upgrade", AL406_QUIET)
+def test_al406_quiet(upgrade):
+    assert lines("AL406", upgrade) == []
+
+
+def test_al406_reads_the_downgrade_too():
+    downgrade = 'rows = op.get_bind().execute(sa.text("SELECT 1")).fetchall()'
+    found = run("AL406", "pass", downgrade=downgrade, dialect="sqlite")
+    assert found == [
+        (
+            5,
+            "the result of `bind.execute(...)` is read (`.fetchall`), but `alembic downgrade "
+            "--sql` has no database to read: offline mode fails here",
+        )
+    ]
+
+
+def test_al406_message_names_the_read():
+    found = run(
+        "AL406", 'conn = op.get_bind()\nfor r in conn.execute(sa.text("SELECT 1")):\n    pass'
+    )
+    assert found == [
+        (
+            2,
+            "the result of `bind.execute(...)` is iterated over, but `alembic upgrade --sql` "
+            "has no database to read: offline mode fails here",
+        )
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model: a call on `op.get_bind()` itself, a method of `sa.inspect(...)` and a read "
+    "in a comprehension are not recorded",
+)
+@pytest.mark.parametrize(
+    "upgrade",
+    [
+        'n = op.get_bind().scalar(sa.text("SELECT 1"))',
+        'for r in op.get_bind().execute(sa.text("SELECT 1")):\n    pass',
+        'if sa.inspect(op.get_bind()).has_table("legacy"):\n    pass',
+        'ids = [r.id for r in op.get_bind().execute(sa.text("SELECT id FROM t"))]',
+    ],
+)
+def test_al406_chained_reads(upgrade):
+    assert lines("AL406", upgrade) == [1]
