@@ -20,6 +20,7 @@ from alembic_lint.operations import Call, Expr, Operation, Ref, Unknown, tail
 from alembic_lint.rules import AnyRule, Context, RevisionRule
 from alembic_lint.rules.unsafe import common
 from alembic_lint.script import RevisionScript
+from alembic_lint.sql import Statement
 
 # --- AL406 ---------------------------------------------------------------------------------------
 
@@ -103,6 +104,100 @@ def offline_unsafe_bind(script: RevisionScript, ctx: Context) -> Iterator[Diagno
                 )
 
 
+# --- AL415 ---------------------------------------------------------------------------------------
+
+
+def _is_backfill(statement: Statement) -> bool:
+    return statement.table is not None and (
+        statement.kind in ("update", "delete")
+        or (statement.kind == "insert" and "select_source" in statement.flags)
+    )
+
+
+def _steps(op: Operation, *, mysql: bool) -> list[tuple[Statement | None, tuple[common.Lock, ...]]]:
+    """The SQL statements of ``op`` with their locks, in order, or the ``op.*`` call itself."""
+    if op.sql:
+        return [(s, common.statement_locks(s, mysql=mysql)) for s in op.sql]
+    return [(None, common.op_locks(op, mysql=mysql))]
+
+
+def backfill_in_ddl_transaction(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Flags an ``UPDATE``, ``DELETE`` or ``INSERT ... SELECT`` on a table that DDL earlier in the
+    same transaction has locked: ``op.add_column``, ``op.alter_column``, ``op.create_index``,
+    a constraint, or raw ``ALTER TABLE``, then a backfill through ``op.execute(...)`` or
+    the connection (``conn.execute(sa.text(...))``), with no ``COMMIT`` or ``autocommit_block()`` in
+    between. DML on other tables, on tables this upgrade created, and in a later segment is fine.
+
+    ## Why is this bad?
+    PostgreSQL holds every lock until the transaction commits. The DDL's lock (ACCESS EXCLUSIVE
+    for ``ALTER TABLE``, SHARE for ``CREATE INDEX``) is therefore held for the whole backfill,
+    which on a large table takes minutes, and the application's queries on the table queue
+    behind it until then.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.add_column("users", sa.Column("email_lower", sa.String()))
+        op.execute("UPDATE users SET email_lower = lower(email)")
+    ```
+
+    ## Use instead
+    Three revisions: the DDL; the backfill, in batches; then the constraint.
+    ```python
+    # revision 1
+    op.add_column("users", sa.Column("email_lower", sa.String()))
+    # revision 2
+    op.execute("UPDATE users SET email_lower = lower(email) WHERE id BETWEEN 1 AND 10000")
+    ```
+    """
+    for body in common.bodies(script, ctx):
+        held: dict[tuple[int, str], tuple[common.Lock, str, int]] = {}
+        reported: set[tuple[int, str]] = set()
+        for index, op in enumerate(body.operations):
+            if op.segment_kind != "transaction":
+                continue
+            for statement, locks in _steps(op, mysql=False):
+                if statement is not None and _is_backfill(statement):
+                    key = (op.segment, str(statement.table).lower())
+                    if key in held and key not in reported:
+                        reported.add(key)
+                        yield _backfill(script, op, statement, *held[key])
+                for lock in locks:
+                    if not common.new_table(body, index + 1, lock.table):
+                        where = (op.segment, lock.table.lower())
+                        held.setdefault(where, (lock, common.describe(op, statement), op.line))
+
+
+def _backfill(
+    script: RevisionScript,
+    op: Operation,
+    statement: Statement,
+    lock: common.Lock,
+    what: str,
+    line: int,
+) -> Diagnostic:
+    blocked = "queries on" if lock.blocks_reads else "writes to"
+    return common.finding(
+        script,
+        op,
+        "AL415",
+        f"{common.describe(op, statement)} backfills `{lock.table}` while {what} (line {line}) "
+        f"holds {lock.phrase} on it in the same transaction: the application's {blocked} "
+        f"`{lock.table}` wait until the backfill commits",
+        "commit the DDL first: put the backfill in its own revision, in batches, and the "
+        "constraint in the next one",
+    )
+
+
 RULES: tuple[AnyRule, ...] = (
     RevisionRule("AL406", "offline-unsafe-bind", True, offline_unsafe_bind, unapplied=True),
+    RevisionRule(
+        "AL415",
+        "backfill-in-ddl-transaction",
+        True,
+        backfill_in_ddl_transaction,
+        dialects=common.PG,
+        unapplied=True,
+    ),
 )

@@ -287,3 +287,249 @@ def test_al406_message_names_the_read():
 )
 def test_al406_chained_reads(upgrade):
     assert lines("AL406", upgrade) == [1]
+
+
+# --- AL415 backfill-in-ddl-transaction -----------------------------------------------------------
+
+AL415_FIRES = [
+    pytest.param(
+        """
+        op.add_column("users", sa.Column("email_lower", sa.String()))
+        op.execute("UPDATE users SET email_lower = lower(email)")
+        """,
+        [2],
+        id="add-column-then-update",
+    ),
+    pytest.param(
+        """
+        op.alter_column("users", "email", nullable=False)
+        op.execute(sa.text("DELETE FROM users WHERE email IS NULL"))
+        """,
+        [2],
+        id="alter-column-then-delete",
+    ),
+    pytest.param(
+        """
+        op.create_index("ix_users_email", "users", ["email"])
+        op.execute("INSERT INTO users (email) SELECT email FROM invites")
+        """,
+        [2],
+        id="index-then-insert-select",
+    ),
+    pytest.param(
+        """
+        op.create_foreign_key("fk", "orders", "users", ["user_id"], ["id"])
+        op.execute("UPDATE users SET active = true")
+        """,
+        [2],
+        id="foreign-key-locks-the-referent",
+    ),
+    pytest.param(
+        """
+        op.execute("ALTER TABLE users ADD COLUMN flag boolean; UPDATE users SET flag = false")
+        """,
+        [1],
+        id="raw-sql-one-string",
+    ),
+    pytest.param(
+        """
+        op.create_check_constraint("ck", "users", "age > 0")
+        conn = op.get_bind()
+        conn.execute(sa.text("UPDATE users SET age = 1 WHERE age <= 0"))
+        """,
+        [3],
+        id="through-the-bind",
+    ),
+    pytest.param(
+        """
+        with op.batch_alter_table("users") as batch_op:
+            batch_op.add_column(sa.Column("x", sa.Integer()))
+        op.execute("UPDATE users SET x = 0")
+        """,
+        [3],
+        id="batch-op",
+    ),
+    pytest.param(
+        """
+        op.add_column("users", sa.Column("x", sa.Integer()))
+        op.execute("UPDATE users SET x = 0 WHERE id < 100")
+        op.execute("UPDATE users SET x = 0 WHERE id >= 100")
+        """,
+        [2],
+        id="once-per-table",
+    ),
+    pytest.param(
+        """
+        op.execute("COMMIT")
+        op.execute("BEGIN")
+        op.add_column("users", sa.Column("x", sa.Integer()))
+        op.execute("UPDATE users SET x = 0")
+        """,
+        [4],
+        id="new-transaction-after-commit",
+    ),
+    pytest.param(
+        """
+        op.execute("ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES users (id)")
+        op.execute("UPDATE users SET x = 0")
+        """,
+        [2],
+        id="raw-foreign-key-locks-the-referent",
+    ),
+    pytest.param(
+        """
+        op.execute("CREATE INDEX ix ON users (a)")
+        op.execute("DELETE FROM users WHERE a IS NULL")
+        """,
+        [2],
+        id="raw-index",
+    ),
+    pytest.param(
+        """
+        op.execute("DROP INDEX ix_users_a")
+        op.drop_index("ix_users_b", table_name="users")
+        op.execute("UPDATE users SET x = 0")
+        """,
+        [3],
+        id="drop-index-with-table",
+    ),
+    pytest.param(
+        """
+        op.rename_table("people", "users")
+        op.execute("UPDATE users SET x = 0")
+        """,
+        [2],
+        id="renamed-table",
+    ),
+]
+
+
+@pytest.mark.parametrize(("upgrade", "expected"), AL415_FIRES)
+def test_al415_fires(upgrade, expected):
+    assert lines("AL415", upgrade) == expected
+
+
+AL415_QUIET = [
+    pytest.param(
+        """
+        op.add_column("users", sa.Column("x", sa.Integer()))
+        op.execute("UPDATE orders SET total = 0")
+        """,
+        id="dml-on-another-table",
+    ),
+    pytest.param(
+        """
+        op.create_table("t", sa.Column("id", sa.Integer()))
+        op.create_index("ix_t", "t", ["id"])
+        op.execute("INSERT INTO t (id) SELECT id FROM users")
+        """,
+        id="table-new",
+    ),
+    pytest.param(
+        """
+        t = op.create_table("t", sa.Column("id", sa.Integer()))
+        op.add_column("t", sa.Column("x", sa.Integer()))
+        op.execute("UPDATE t SET x = 1")
+        """,
+        id="table-new-assigned",
+    ),
+    pytest.param(
+        """
+        op.execute("CREATE TABLE t (id int); ALTER TABLE t ADD COLUMN x int; UPDATE t SET x = 1")
+        """,
+        id="table-new-raw-sql",
+    ),
+    pytest.param(
+        """
+        op.add_column("users", sa.Column("x", sa.Integer()))
+        op.execute("COMMIT")
+        op.execute("UPDATE users SET x = 0")
+        """,
+        id="after-commit",
+    ),
+    pytest.param(
+        """
+        op.add_column("users", sa.Column("x", sa.Integer()))
+        with op.get_context().autocommit_block():
+            op.execute("UPDATE users SET x = 0")
+        """,
+        id="backfill-in-autocommit-block",
+    ),
+    pytest.param(
+        """
+        with op.get_context().autocommit_block():
+            op.create_index("ix", "users", ["x"], postgresql_concurrently=True)
+            op.execute("UPDATE users SET x = 0")
+        """,
+        id="ddl-in-autocommit-block",
+    ),
+    pytest.param(
+        """
+        op.execute("UPDATE users SET x = 0")
+        op.alter_column("users", "x", nullable=False)
+        """,
+        id="dml-before-ddl",
+    ),
+    pytest.param(
+        """
+        op.add_column("users", sa.Column("x", sa.Integer()))
+        op.execute("INSERT INTO users (id) VALUES (1)")
+        """,
+        id="insert-values",
+    ),
+    pytest.param(
+        """
+        op.execute("ALTER TABLE users VALIDATE CONSTRAINT ck")
+        op.create_index("ix", "users", ["x"], postgresql_concurrently=True)
+        op.alter_column("users", "x", comment="the x")
+        op.alter_column("users", "y", existing_type=sa.Integer())
+        op.create_table_comment("users", "people")
+        op.execute("UPDATE users SET x = 0")
+        """,
+        id="locks-that-block-no-writes",
+    ),
+    pytest.param(
+        """
+        op.add_column("users", sa.Column("x", sa.Integer()))
+        op.execute("SELECT count(*) FROM users")
+        """,
+        id="select",
+    ),
+]
+
+
+@pytest.mark.parametrize("upgrade", AL415_QUIET)
+def test_al415_quiet(upgrade):
+    assert lines("AL415", upgrade) == []
+
+
+def test_al415_message_and_dialects():
+    upgrade = """
+        op.add_column("users", sa.Column("x", sa.Integer()))
+        op.execute("UPDATE users SET x = 0")
+        """
+    assert run("AL415", upgrade) == [
+        (
+            2,
+            "`UPDATE` backfills `users` while `op.add_column` (line 21) holds an ACCESS "
+            "EXCLUSIVE lock on it in the same transaction: the application's queries on "
+            "`users` wait until the backfill commits",
+        )
+    ]
+    assert lines("AL415", upgrade, dialect="mysql") == []
+    assert lines("AL415", "pass", downgrade=upgrade) == []
+    assert lines("AL415", "pass", downgrade=upgrade, lint_downgrade=True) == [6]
+    share = 'op.create_index("ix", "users", ["x"])\nop.execute("DELETE FROM users")'
+    assert (
+        "a SHARE lock on it in the same transaction: the application's writes to `users`"
+        in (run("AL415", share)[0][1])
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="model: `op.get_bind().execute(...)` is not recorded")
+def test_al415_backfill_through_get_bind():
+    upgrade = """
+        op.add_column("users", sa.Column("x", sa.Integer()))
+        op.get_bind().execute(sa.text("UPDATE users SET x = 0"))
+        """
+    assert lines("AL415", upgrade) == [2]
