@@ -13,10 +13,10 @@ holds locks while it waits or works.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from alembic_lint.diagnostics import Diagnostic
-from alembic_lint.operations import Call, Expr, Operation, Ref, Unknown, tail
+from alembic_lint.operations import Call, Expr, Lit, Operation, Ref, Seq, Unknown, tail
 from alembic_lint.rules import AnyRule, Context, RevisionRule
 from alembic_lint.rules.unsafe import common
 from alembic_lint.script import RevisionScript
@@ -190,6 +190,139 @@ def _backfill(
     )
 
 
+# --- AL416 ---------------------------------------------------------------------------------------
+
+
+def _quoted(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _mentions(expr: Expr | None, value: str) -> bool:
+    """Whether an argument writes ``value``: the literal itself, or SQL or source text that
+    quotes it."""
+    if isinstance(expr, Lit):
+        return isinstance(expr.value, str) and (expr.value == value or _quoted(value) in expr.value)
+    if isinstance(expr, Unknown):
+        return _quoted(value) in expr.source or f'"{value}"' in expr.source
+    if isinstance(expr, Call):
+        return any(_mentions(e, value) for e in (*expr.args, *(v for _, v in expr.kwargs)))
+    if isinstance(expr, Seq):
+        return any(_mentions(e, value) for e in expr.items)
+    return False
+
+
+_VALUE_ARGUMENTS = ("rows", "server_default", "condition", "postgresql_where")
+
+
+def _uses(op: Operation, statement: Statement | None, value: str) -> bool:
+    """Whether a step uses the enum ``value``: SQL that quotes it (other enum DDL aside), rows
+    of ``op.bulk_insert``, a server default, a CHECK condition or a partial index's WHERE."""
+    if statement is not None:
+        return statement.kind not in ("alter_type", "create_type") and (
+            _quoted(value) in statement.text
+        )
+    given = [op.kw(key) for key in _VALUE_ARGUMENTS]
+    given += [c.kw("server_default") for c in op.columns]
+    if op.call == "bulk_insert":
+        given += op.args
+    return any(_mentions(expr, value) for expr in given)
+
+
+def _flat(ops: Sequence[Operation]) -> list[tuple[Operation, Statement | None]]:
+    """Each SQL statement with its operation, in order; an ``op.*`` call stands for itself."""
+    return [(op, s) for op in ops for s in (op.sql or (None,))]
+
+
+def _creates_type(op: Operation, statement: Statement | None, name: str) -> bool:
+    if statement is not None:
+        return statement.kind == "create_type" and (statement.name or "").lower() == name
+    if op.call != "create_table":
+        return False
+    return any(
+        common.enum_name(c.type) == name
+        and not (isinstance(c.type, Call) and c.type.kw("create_type") == Lit(False))
+        for c in op.columns
+    )
+
+
+def enum_add_value_in_transaction(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Flags ``ALTER TYPE ... ADD VALUE`` that runs inside the migration's transaction (not in an
+    ``autocommit_block()``, not after an explicit ``COMMIT``) when ``postgresql-version`` is
+    below 12, or, on 12 and later, when the same transaction goes on to use the new value (SQL
+    that quotes it, ``op.bulk_insert`` rows, a ``server_default``, a CHECK condition, a partial
+    index's ``postgresql_where``). A type created earlier in the same transaction is fine.
+
+    ## Why is this bad?
+    Before PostgreSQL 12, ``ADD VALUE`` cannot run inside a transaction block at all: the
+    migration fails. From 12 on it may, but the new value cannot be used until the transaction
+    commits (``unsafe use of new value``), so the rest of the upgrade fails.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.execute("ALTER TYPE status ADD VALUE 'archived'")
+        op.execute("UPDATE posts SET status = 'archived' WHERE deleted")
+    ```
+
+    ## Use instead
+    ```python
+    def upgrade():
+        with op.get_context().autocommit_block():
+            op.execute("ALTER TYPE status ADD VALUE IF NOT EXISTS 'archived'")
+        op.execute("UPDATE posts SET status = 'archived' WHERE deleted")
+    ```
+
+    ## Options
+    ``postgresql-version``: below 12, every ``ADD VALUE`` in a transaction is flagged.
+    """
+    version = ctx.dialect.postgresql_version if ctx.dialect is not None else 14
+    for body in common.bodies(script, ctx):
+        steps = _flat(body.operations)
+        for position, (op, statement) in enumerate(steps):
+            if statement is None or statement.kind != "alter_type" or not statement.name:
+                continue
+            if op.segment_kind != "transaction":
+                continue
+            name = statement.name.lower()
+            if any(
+                o.segment == op.segment and _creates_type(o, s, name) for o, s in steps[:position]
+            ):
+                continue
+            for action in statement.actions:
+                if action.kind != "add_value" or action.name is None:
+                    continue
+                value = action.name
+                if version < 12:
+                    message = (
+                        f"`ALTER TYPE {statement.name} ADD VALUE` runs inside the migration's "
+                        f"transaction: PostgreSQL {version} rejects it there (`cannot run "
+                        "inside a transaction block`), and the upgrade fails"
+                    )
+                else:
+                    later = steps[position + 1 :]
+                    use = next(
+                        (o for o, s in later if o.segment == op.segment and _uses(o, s, value)),
+                        None,
+                    )
+                    if use is None:
+                        continue
+                    message = (
+                        f"`{value}` is added to `{statement.name}` and used at line {use.line} "
+                        "in the same transaction: PostgreSQL rejects it until the value is "
+                        "committed (`unsafe use of new value`), and the upgrade fails"
+                    )
+                yield common.finding(
+                    script,
+                    op,
+                    "AL416",
+                    message,
+                    "add the value in its own block: `with op.get_context().autocommit_block(): "
+                    f'op.execute("ALTER TYPE {statement.name} ADD VALUE IF NOT EXISTS '
+                    f'{_quoted(value)}")`',
+                )
+
+
 RULES: tuple[AnyRule, ...] = (
     RevisionRule("AL406", "offline-unsafe-bind", True, offline_unsafe_bind, unapplied=True),
     RevisionRule(
@@ -197,6 +330,14 @@ RULES: tuple[AnyRule, ...] = (
         "backfill-in-ddl-transaction",
         True,
         backfill_in_ddl_transaction,
+        dialects=common.PG,
+        unapplied=True,
+    ),
+    RevisionRule(
+        "AL416",
+        "enum-add-value-in-transaction",
+        True,
+        enum_add_value_in_transaction,
         dialects=common.PG,
         unapplied=True,
     ),

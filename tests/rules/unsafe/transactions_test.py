@@ -533,3 +533,208 @@ def test_al415_backfill_through_get_bind():
         op.get_bind().execute(sa.text("UPDATE users SET x = 0"))
         """
     assert lines("AL415", upgrade) == [2]
+
+
+# --- AL416 enum-add-value-in-transaction ---------------------------------------------------------
+
+ADD = "op.execute(\"ALTER TYPE status ADD VALUE 'archived'\")"
+
+AL416_FIRES = [
+    pytest.param(ADD, 11, [1], id="pg11-any-add-value"),
+    pytest.param(
+        f"""
+        op.execute("COMMIT")
+        op.execute("BEGIN")
+        {ADD}
+        """,
+        11,
+        [3],
+        id="pg11-new-transaction",
+    ),
+    pytest.param(
+        f"""
+        {ADD}
+        op.execute("UPDATE posts SET status = 'archived' WHERE deleted")
+        """,
+        14,
+        [1],
+        id="pg14-used-in-sql",
+    ),
+    pytest.param(
+        """
+        op.execute("ALTER TYPE status ADD VALUE 'archived'; UPDATE posts SET status = 'archived'")
+        """,
+        12,
+        [1],
+        id="pg12-used-in-the-same-string",
+    ),
+    pytest.param(
+        f"""
+        {ADD}
+        op.alter_column("posts", "status", server_default="archived")
+        """,
+        14,
+        [1],
+        id="used-as-server-default",
+    ),
+    pytest.param(
+        f"""
+        {ADD}
+        op.add_column("posts", sa.Column("s2", status, server_default=sa.text("'archived'")))
+        """,
+        14,
+        [1],
+        id="used-in-a-column-default",
+    ),
+    pytest.param(
+        f"""
+        {ADD}
+        op.bulk_insert(posts, [{{"id": 1, "status": "archived"}}])
+        """,
+        14,
+        [1],
+        id="used-in-bulk-insert",
+    ),
+    pytest.param(
+        f"""
+        {ADD}
+        op.bulk_insert(sa.table("posts"), ROWS)
+        op.create_check_constraint("ck", "posts", "status <> 'archived'")
+        """,
+        14,
+        [1],
+        id="used-in-a-check",
+    ),
+    pytest.param(
+        f"""
+        {ADD}
+        op.create_index("ix", "posts", ["id"], postgresql_where=sa.text("status = 'archived'"))
+        """,
+        14,
+        [1],
+        id="used-in-a-partial-index",
+    ),
+    pytest.param(
+        f"""
+        {ADD}
+        conn = op.get_bind()
+        conn.execute(sa.text("UPDATE posts SET status = 'archived'"))
+        """,
+        14,
+        [1],
+        id="used-through-the-bind",
+    ),
+    pytest.param(
+        """
+        op.execute("CREATE TYPE other AS ENUM ('a')")
+        op.execute("ALTER TYPE status ADD VALUE 'o''brien'")
+        op.execute("UPDATE posts SET status = 'o''brien'")
+        """,
+        14,
+        [2],
+        id="quoted-value",
+    ),
+]
+
+
+@pytest.mark.parametrize(("upgrade", "version", "expected"), AL416_FIRES)
+def test_al416_fires(upgrade, version, expected):
+    assert lines("AL416", upgrade, postgresql_version=version) == expected
+
+
+AL416_QUIET = [
+    pytest.param(ADD, 12, id="pg12-unused"),
+    pytest.param(
+        f"""
+        with op.get_context().autocommit_block():
+            {ADD}
+        op.execute("UPDATE posts SET status = 'archived'")
+        """,
+        11,
+        id="in-the-block",
+    ),
+    pytest.param(
+        f"""
+        op.execute("COMMIT")
+        {ADD}
+        """,
+        11,
+        id="after-commit",
+    ),
+    pytest.param(
+        f"""
+        {ADD}
+        op.execute("COMMIT")
+        op.execute("UPDATE posts SET status = 'archived'")
+        """,
+        14,
+        id="used-after-commit",
+    ),
+    pytest.param(
+        """
+        op.execute("CREATE TYPE status AS ENUM ('a')")
+        op.execute("ALTER TYPE status ADD VALUE 'b'")
+        op.execute("UPDATE posts SET status = 'b'")
+        """,
+        11,
+        id="type-created-in-the-segment",
+    ),
+    pytest.param(
+        """
+        op.create_table("posts", sa.Column("s", sa.Enum("a", name="status")))
+        op.execute("ALTER TYPE status ADD VALUE 'b'")
+        """,
+        11,
+        id="type-created-by-create-table",
+    ),
+    pytest.param(
+        """
+        op.execute("ALTER TYPE status ADD VALUE 'b'")
+        op.execute("ALTER TYPE status ADD VALUE 'c' AFTER 'b'")
+        op.execute("CREATE TYPE copy AS ENUM ('b')")
+        op.add_column("posts", sa.Column("b", sa.Integer()))
+        """,
+        14,
+        id="other-enum-ddl-and-names-are-no-use",
+    ),
+]
+
+
+@pytest.mark.parametrize(("upgrade", "version"), AL416_QUIET)
+def test_al416_quiet(upgrade, version):
+    assert lines("AL416", upgrade, postgresql_version=version) == []
+
+
+def test_al416_messages_hint_and_scope():
+    assert run("AL416", ADD, postgresql_version=11) == [
+        (
+            1,
+            "`ALTER TYPE status ADD VALUE` runs inside the migration's transaction: PostgreSQL "
+            "11 rejects it there (`cannot run inside a transaction block`), and the upgrade fails",
+        )
+    ]
+    used = f"{ADD}\nop.execute(\"UPDATE posts SET status = 'archived'\")"
+    assert run("AL416", used) == [
+        (
+            1,
+            "`archived` is added to `status` and used at line 22 in the same transaction: "
+            "PostgreSQL rejects it until the value is committed (`unsafe use of new value`), "
+            "and the upgrade fails",
+        )
+    ]
+    found = check(
+        "AL416",
+        {"versions/x.py": revision(REV, None, upgrade=ADD)},
+        settings=Settings(dialect="postgresql", postgresql_version=11),
+    )
+    assert found[0].hint == (
+        "add the value in its own block: `with op.get_context().autocommit_block(): "
+        "op.execute(\"ALTER TYPE status ADD VALUE IF NOT EXISTS 'archived'\")`"
+    )
+    created_type_not = (
+        'op.create_table("p", sa.Column("s", postgresql.ENUM("a", name="status", '
+        f"create_type=False)))\n{ADD}"
+    )
+    assert lines("AL416", created_type_not, postgresql_version=11) == [2]
+    assert lines("AL416", ADD, dialect="mysql", postgresql_version=11) == []
+    assert lines("AL416", "pass", downgrade=ADD, postgresql_version=11) == []
