@@ -14,13 +14,14 @@ holds locks while it waits or works.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from alembic_lint.diagnostics import Diagnostic
 from alembic_lint.operations import Call, Expr, Lit, Operation, Ref, Seq, Unknown, tail
 from alembic_lint.rules import AnyRule, Context, RevisionRule
 from alembic_lint.rules.unsafe import common
 from alembic_lint.script import RevisionScript
-from alembic_lint.sql import Statement
+from alembic_lint.sql import Action, Statement
 
 # --- AL406 ---------------------------------------------------------------------------------------
 
@@ -323,6 +324,234 @@ def enum_add_value_in_transaction(script: RevisionScript, ctx: Context) -> Itera
                 )
 
 
+# --- AL417 ---------------------------------------------------------------------------------------
+
+
+_RETYPES = frozenset({"modify_column", "change_column", "alter_column_type"})
+
+
+class _Change(NamedTuple):
+    op: Operation
+    what: str
+    removed: tuple[str, ...]
+    """The values taken away; empty for a rename in place."""
+
+
+class _Enums:
+    """The enum values known at a point of the history: named PostgreSQL types, and the values
+    each enum column accepts (MySQL's ENUM and SET live on the column). The ancestors are
+    replayed first, with ``checking`` off; the revision's own steps then record ``changes``."""
+
+    def __init__(self) -> None:
+        self.types: dict[str, tuple[str, ...]] = {}
+        self.columns: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.dropped: dict[str, tuple[str, ...]] = {}
+        """Types dropped by the revision being checked, until it re-creates them."""
+        self.checking = False
+        self.changes: list[_Change] = []
+        self.restored: _Enums | None = None
+        """What the revision's ``downgrade()`` restores: the values before the upgrade, when
+        the history does not tell them (a history of one revision, say)."""
+
+    def old_type(self, name: str) -> tuple[str, ...] | None:
+        found = self.types.get(name) or self.dropped.pop(name, None)
+        return found or (self.restored.types.get(name) if self.restored else None)
+
+    def old_column(self, key: tuple[str, str]) -> tuple[str, ...] | None:
+        found = self.columns.get(key)
+        return found or (self.restored.columns.get(key) if self.restored else None)
+
+    def compare(
+        self, op: Operation, old: tuple[str, ...] | None, new: tuple[str, ...], what: str
+    ) -> None:
+        """Record a change of value list; ``what`` ends with the verb (``drops``)."""
+        gone = tuple(v for v in old or () if v not in new)
+        if self.checking and gone:
+            names = ", ".join(f"`{v}`" for v in gone)
+            message = (
+                f"{what} {names}: rows that hold a removed value make the change fail, and "
+                "code still running that writes one breaks"
+            )
+            self.changes.append(_Change(op, message, gone))
+
+    def column_type(self, key: tuple[str, str], values: tuple[str, ...] | None) -> None:
+        if values is None:
+            self.columns.pop(key, None)
+        else:
+            self.columns[key] = values
+
+    def op(self, op: Operation) -> None:
+        for statement in op.sql:
+            self.statement(op, statement)
+        if op.via not in ("op", "batch_op") or op.table is None:
+            return
+        table = op.table.lower()
+        if op.call in ("create_table", "add_column"):
+            for column in op.columns:
+                self.declare(table, column.name, column.type)
+        elif op.call == "alter_column" and op.name is not None:
+            key = (table, op.name.lower())
+            new_type = op.kw("type_")
+            new = common.enum_values(new_type)
+            if new is not None:
+                old = common.enum_values(op.kw("existing_type")) or self.old_column(key)
+                self.compare(op, old, new, f"the new value list of `{op.table}.{op.name}` drops")
+            if new_type is not None:
+                self.declare(table, op.name, new_type)
+            renamed = op.kw("new_column_name")
+            if isinstance(renamed, Lit) and isinstance(renamed.value, str) and key in self.columns:
+                self.columns[(table, renamed.value.lower())] = self.columns.pop(key)
+        elif op.call == "drop_column" and op.name is not None:
+            self.columns.pop((table, op.name.lower()), None)
+        elif op.call == "drop_table":
+            self.drop_table(table)
+
+    def declare(self, table: str, column: str | None, type_: Expr | None) -> None:
+        values = common.enum_values(type_)
+        name = common.enum_name(type_)
+        if values is not None and name is not None:
+            self.types.setdefault(name, values)
+        if column is not None:
+            self.column_type((table, column.lower()), values)
+
+    def drop_table(self, table: str) -> None:
+        for key in [k for k in self.columns if k[0] == table]:
+            del self.columns[key]
+
+    def statement(self, op: Operation, statement: Statement) -> None:
+        name = (statement.name or "").lower()
+        if statement.kind == "create_type" and statement.values:
+            old = self.old_type(name)
+            self.compare(op, old, statement.values, f"`{statement.name}` is re-created without")
+            self.types[name] = statement.values
+        elif statement.kind == "drop_type":
+            for dropped in statement.values:
+                values = self.types.pop(dropped.lower(), None)
+                if values is not None and self.checking:
+                    self.dropped[dropped.lower()] = values
+        elif statement.kind == "alter_type":
+            for action in statement.actions:
+                self.alter_type(op, statement, action)
+        elif statement.kind in ("alter_table", "create_table") and statement.table:
+            for action in statement.actions:
+                self.alter_table(op, statement.table.lower(), action)
+        elif statement.kind == "drop_table":
+            for table in statement.values:
+                self.drop_table(table.lower())
+
+    def alter_type(self, op: Operation, statement: Statement, action: Action) -> None:
+        name = (statement.name or "").lower()
+        values = self.types.get(name)
+        value, target = action.name, action.target
+        if action.kind == "add_value" and value is not None and values is not None:
+            self.types[name] = (*values, value)
+        elif action.kind == "rename_value" and value is not None and target is not None:
+            if self.checking:
+                message = (
+                    f"`{statement.name}` value `{value}` is renamed to `{target}` in place: code "
+                    f"still running writes and matches `{value}`, which no longer exists"
+                )
+                self.changes.append(_Change(op, message, ()))
+            if values is not None:
+                self.types[name] = tuple(target if v == value else v for v in values)
+
+    def alter_table(self, op: Operation, table: str, action: Action) -> None:
+        column = (action.column or "").lower()
+        key = (table, column)
+        if action.kind == "add_column" or action.kind in _RETYPES:
+            new = common.sql_enum_values(action.type or "")
+            if new is None and action.type is not None:
+                new = self.types.get(action.type.lower())
+            if action.kind != "add_column" and new is not None:
+                what = f"the new value list of `{table}.{action.column}` drops"
+                self.compare(op, self.old_column(key), new, what)
+            if action.kind == "change_column" and action.target:
+                self.columns.pop(key, None)
+                key = (table, action.target.lower())
+            self.column_type(key, new)
+        elif action.kind == "drop_column":
+            self.columns.pop(key, None)
+        elif action.kind == "rename_column" and action.target and key in self.columns:
+            self.columns[(table, action.target.lower())] = self.columns.pop(key)
+
+
+def _changes_values(op: Operation) -> bool:
+    """Whether a step may drop an enum value: only then is the history read."""
+    if op.call == "alter_column" and common.enum_values(op.kw("type_")) is not None:
+        return True
+    return any(
+        (s.kind == "create_type" and s.values) or (action is not None and action.kind in _RETYPES)
+        for s, action in common.statements(op)
+    )
+
+
+def enum_value_rename_or_removal(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Flags a change that takes a value away from an enum that running code may still write:
+    ``ALTER TYPE ... RENAME VALUE``; a type re-created without some of its values (``DROP
+    TYPE`` then ``CREATE TYPE ... AS ENUM``, or the rename-create-swap idiom); an
+    ``alter_column(type_=sa.Enum(...))`` (``postgresql.ENUM``, ``mysql.ENUM``, ``mysql.SET``)
+    whose list drops a value of ``existing_type``; and MySQL ``MODIFY`` / ``CHANGE`` to an
+    ENUM or SET list that drops one. The old values come from ``existing_type``, else from
+    the history (``create_table``, ``add_column``, ``CREATE TYPE``, ``ADD VALUE`` in earlier
+    revisions), else from what ``downgrade()`` restores (read, not linted). Adding values is fine, and so is removing one in a contract revision (a
+    contract branch label or location); a rename is flagged everywhere.
+
+    ## Why is this bad?
+    The application that runs during and after the deploy still writes the old value: its
+    inserts fail. Rows that hold it make the type change fail (PostgreSQL's cast), or become
+    ``''`` (MySQL outside strict mode), and a rename breaks every reader that matches on the
+    old spelling.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.execute("ALTER TYPE status RENAME VALUE 'archived' TO 'hidden'")
+    ```
+
+    ## Use instead
+    Expand, migrate, contract: add the new value, write both, backfill, and retire the old
+    value in a later (contract) revision once no code uses it.
+    ```python
+    def upgrade():
+        with op.get_context().autocommit_block():
+            op.execute("ALTER TYPE status ADD VALUE IF NOT EXISTS 'hidden'")
+    ```
+
+    ## Options
+    ``contract-branch-labels``, ``contract-version-locations``: where removals are expected.
+    """
+    contract = common.is_contract(script, ctx)
+    for body in common.bodies(script, ctx):
+        enums = _Enums()
+        if any(_changes_values(op) for op in body.operations):
+            before = common.ancestors_in_order(ctx, script)
+            # a downgrade starts where this revision's upgrade ended
+            for done in [*before, *([script] if body.name == "downgrade" else [])]:
+                for op in done.upgrade.operations if done.upgrade else ():
+                    enums.op(op)
+            if body.name == "upgrade" and script.downgrade is not None:
+                enums.restored = _Enums()
+                for op in script.downgrade.operations:
+                    enums.restored.op(op)
+        enums.checking = True
+        for op in body.operations:
+            enums.op(op)
+        seen: set[tuple[str, ...]] = set()
+        for change in enums.changes:
+            if change.removed and (contract or change.removed in seen):
+                continue
+            seen.add(change.removed)
+            yield common.finding(
+                script,
+                change.op,
+                "AL417",
+                change.what,
+                "add the new value, write both, backfill, and retire the old value in a later "
+                "contract revision",
+            )
+
+
 RULES: tuple[AnyRule, ...] = (
     RevisionRule("AL406", "offline-unsafe-bind", True, offline_unsafe_bind, unapplied=True),
     RevisionRule(
@@ -339,6 +568,14 @@ RULES: tuple[AnyRule, ...] = (
         True,
         enum_add_value_in_transaction,
         dialects=common.PG,
+        unapplied=True,
+    ),
+    RevisionRule(
+        "AL417",
+        "enum-value-rename-or-removal",
+        True,
+        enum_value_rename_or_removal,
+        dialects=common.PG_MYSQL,
         unapplied=True,
     ),
 )

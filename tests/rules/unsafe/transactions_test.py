@@ -4,8 +4,12 @@ import textwrap
 
 import pytest
 
+from alembic_lint import rules
 from alembic_lint.config import Settings
-from tests.builders import PROJECT, check, revision
+from alembic_lint.operations import Call, Lit, Ref, Unknown
+from alembic_lint.rules.unsafe import common
+from alembic_lint.sql import parse_sql
+from tests.builders import DEFAULT_SETTINGS, PROJECT, check, history, parse, revision
 
 REV = "7c1e9d0b4a52"
 BODY_START = 20  # the line of `def upgrade()` in tests.builders.revision
@@ -738,3 +742,387 @@ def test_al416_messages_hint_and_scope():
     assert lines("AL416", created_type_not, postgresql_version=11) == [2]
     assert lines("AL416", ADD, dialect="mysql", postgresql_version=11) == []
     assert lines("AL416", "pass", downgrade=ADD, postgresql_version=11) == []
+
+
+# --- AL417 enum-value-rename-or-removal ----------------------------------------------------------
+
+POSTS_PG = 'op.create_table("posts", sa.Column("s", sa.Enum("a", "b", "c", name="status")))'
+POSTS_MY = 'op.create_table("posts", sa.Column("s", mysql.ENUM("a", "b", "c")))'
+NEW_AB = 'op.alter_column("posts", "s", type_=mysql.ENUM("a", "b"))'
+
+AL417_FIRES = [
+    pytest.param(
+        "postgresql",
+        (),
+        "op.execute(\"ALTER TYPE status RENAME VALUE 'a' TO 'z'\")",
+        [1],
+        id="rename-value",
+    ),
+    pytest.param(
+        "postgresql",
+        (POSTS_PG,),
+        """
+        op.execute("DROP TYPE status")
+        op.execute("CREATE TYPE status AS ENUM ('a', 'b')")
+        """,
+        [2],
+        id="drop-and-create",
+    ),
+    pytest.param(
+        "postgresql",
+        ("op.execute(\"CREATE TYPE status AS ENUM ('a', 'b', 'c')\")",),
+        """
+        op.execute("ALTER TYPE status RENAME TO status_old")
+        op.execute("CREATE TYPE status AS ENUM ('a', 'b')")
+        op.execute("ALTER TABLE posts ALTER COLUMN s TYPE status USING s::text::status")
+        op.execute("DROP TYPE status_old")
+        """,
+        [2],
+        id="rename-create-swap-once",
+    ),
+    pytest.param(
+        "postgresql",
+        (POSTS_PG,),
+        """
+        op.execute("CREATE TYPE status_new AS ENUM ('a', 'c')")
+        op.execute("ALTER TABLE posts ALTER COLUMN s TYPE status_new USING s::text::status_new")
+        """,
+        [2],
+        id="swap-to-a-new-type",
+    ),
+    pytest.param(
+        "postgresql",
+        (),
+        """
+        op.alter_column(
+            "posts", "s",
+            type_=postgresql.ENUM("a", "b", name="status_new"),
+            existing_type=postgresql.ENUM("a", "b", "c", name="status"),
+            postgresql_using="s::text::status_new",
+        )
+        """,
+        [1],
+        id="alter-column-pg-enum",
+    ),
+    pytest.param(
+        "postgresql",
+        (
+            "op.execute(\"CREATE TYPE status AS ENUM ('a', 'b')\")",
+            "op.execute(\"ALTER TYPE status ADD VALUE 'c'\")",
+        ),
+        "op.execute(\"DROP TYPE status; CREATE TYPE status AS ENUM ('a', 'b')\")",
+        [1],
+        id="value-added-in-history",
+    ),
+    pytest.param(
+        "postgresql",
+        (
+            "op.execute(\"CREATE TYPE status AS ENUM ('a', 'b')\")",
+            "op.execute(\"ALTER TYPE status RENAME VALUE 'b' TO 'c'\")",
+        ),
+        "op.execute(\"DROP TYPE status; CREATE TYPE status AS ENUM ('a', 'b')\")",
+        [1],
+        id="value-renamed-in-history",
+    ),
+    pytest.param(
+        "mysql",
+        (),
+        'op.alter_column("posts", "s", type_=mysql.ENUM("a", "b"), '
+        'existing_type=mysql.ENUM("a", "b", "c"))',
+        [1],
+        id="mysql-existing-type",
+    ),
+    pytest.param(
+        "mysql",
+        (),
+        'op.alter_column("posts", "s", type_=mysql.SET("a"), existing_type=mysql.SET("a", "b"))',
+        [1],
+        id="mysql-set",
+    ),
+    pytest.param("mysql", (POSTS_MY,), NEW_AB, [1], id="mysql-history"),
+    pytest.param(
+        "postgresql",
+        ('op.add_column("posts", sa.Column(sa.Enum("a", "b", name="st")))',),
+        "op.execute(\"DROP TYPE st; CREATE TYPE st AS ENUM ('a')\")",
+        [1],
+        id="type-of-an-unnamed-column",
+    ),
+    pytest.param(
+        "mysql",
+        (POSTS_MY,),
+        """
+        with op.batch_alter_table("posts") as batch_op:
+            batch_op.alter_column("s", type_=sa.Enum("a", "c"))
+        """,
+        [2],
+        id="mysql-batch-op",
+    ),
+    pytest.param(
+        "mysql",
+        (POSTS_MY,),
+        "op.execute(\"ALTER TABLE posts MODIFY s ENUM('a', 'b') NOT NULL\")",
+        [1],
+        id="mysql-modify",
+    ),
+    pytest.param(
+        "mysql",
+        ("op.execute(\"CREATE TABLE posts (id int, s ENUM('a', 'b', 'c'))\")",),
+        "op.execute(\"ALTER TABLE `posts` CHANGE `s` `state` ENUM('a', 'b')\")",
+        [1],
+        id="mysql-raw-history-and-change",
+    ),
+    pytest.param(
+        "mysql",
+        (),
+        """
+        op.add_column("posts", sa.Column("s", mysql.ENUM("a", "b", "c")))
+        op.alter_column("posts", "s", new_column_name="state", existing_type=mysql.ENUM("a", "b", "c"))
+        op.alter_column("posts", "state", type_=mysql.ENUM("a", "b"))
+        """,
+        [3],
+        id="mysql-in-body-after-rename",
+    ),
+    pytest.param(
+        "mysql",
+        (POSTS_MY, 'op.execute("ALTER TABLE posts RENAME COLUMN s TO state")'),
+        'op.alter_column("posts", "state", type_=mysql.ENUM("b", "c"))',
+        [1],
+        id="mysql-raw-rename-in-history",
+    ),
+]
+
+
+@pytest.mark.parametrize(("dialect", "history", "upgrade", "expected"), AL417_FIRES)
+def test_al417_fires(dialect, history, upgrade, expected):
+    assert lines("AL417", upgrade, dialect=dialect, history=history) == expected
+
+
+AL417_RESTORED = [
+    pytest.param(
+        "mysql",
+        "op.execute(\"ALTER TABLE posts MODIFY s ENUM('a', 'b') NOT NULL\")",
+        "op.execute(\"ALTER TABLE posts MODIFY s ENUM('a', 'b', 'c') NOT NULL\")",
+        [1],
+        id="mysql-modify",
+    ),
+    pytest.param(
+        "mysql",
+        NEW_AB,
+        'op.alter_column("posts", "s", type_=mysql.ENUM("a", "b", "c"))',
+        [1],
+        id="mysql-alter-column",
+    ),
+    pytest.param(
+        "postgresql",
+        """
+        op.execute("ALTER TYPE status RENAME TO status_old")
+        op.execute("CREATE TYPE status AS ENUM ('a', 'b')")
+        op.execute("ALTER TABLE posts ALTER COLUMN s TYPE status USING s::text::status")
+        op.execute("DROP TYPE status_old")
+        """,
+        """
+        op.execute("ALTER TYPE status RENAME TO status_old")
+        op.execute("CREATE TYPE status AS ENUM ('a', 'b', 'c')")
+        op.execute("ALTER TABLE posts ALTER COLUMN s TYPE status USING s::text::status")
+        op.execute("DROP TYPE status_old")
+        """,
+        [2],
+        id="pg-swap",
+    ),
+    pytest.param(
+        "mysql",
+        'op.alter_column("posts", "s", type_=mysql.ENUM("a", "b", "c"))',
+        NEW_AB,
+        [],
+        id="upgrade-adds-a-value",
+    ),
+]
+
+
+@pytest.mark.parametrize(("dialect", "upgrade", "downgrade", "expected"), AL417_RESTORED)
+def test_al417_old_values_from_what_the_downgrade_restores(dialect, upgrade, downgrade, expected):
+    assert lines("AL417", upgrade, downgrade=downgrade, dialect=dialect) == expected
+
+
+AL417_QUIET = [
+    pytest.param(
+        "postgresql",
+        (),
+        'op.alter_column("posts", "s", type_=sa.Enum("a", "b", "c", name="s2"), '
+        'existing_type=sa.Enum("a", "b", name="s1"))',
+        id="values-only-added",
+    ),
+    pytest.param(
+        "postgresql",
+        (POSTS_PG,),
+        "op.execute(\"DROP TYPE status; CREATE TYPE status AS ENUM ('a', 'b', 'c', 'd')\")",
+        id="re-created-with-more",
+    ),
+    pytest.param(
+        "postgresql",
+        (),
+        "op.execute(\"CREATE TYPE status AS ENUM ('a')\")",
+        id="new-type",
+    ),
+    pytest.param(
+        "postgresql",
+        (POSTS_PG, 'op.execute("DROP TYPE status")'),
+        "op.execute(\"CREATE TYPE status AS ENUM ('x')\")",
+        id="dropped-in-an-earlier-revision",
+    ),
+    pytest.param(
+        "postgresql",
+        (),
+        'op.alter_column("posts", "s", type_=sa.Enum(Status), existing_type=sa.Enum("a", "b"))',
+        id="python-enum-class-is-unknown",
+    ),
+    pytest.param(
+        "postgresql",
+        (),
+        'op.alter_column("posts", "s", type_=sa.Enum(*VALUES), existing_type=sa.Enum("a", "b"))',
+        id="starred-values-are-unknown",
+    ),
+    pytest.param("mysql", (), NEW_AB, id="mysql-no-history"),
+    pytest.param(
+        "mysql",
+        (
+            POSTS_MY,
+            'op.drop_column("posts", "s")',
+            'op.add_column("posts", sa.Column("s", mysql.ENUM("a")))',
+        ),
+        NEW_AB,
+        id="mysql-column-dropped-and-re-added",
+    ),
+    pytest.param(
+        "mysql",
+        (POSTS_MY, 'op.drop_table("posts")'),
+        NEW_AB,
+        id="mysql-table-dropped",
+    ),
+    pytest.param(
+        "mysql",
+        (POSTS_MY, 'op.execute("DROP TABLE posts")'),
+        NEW_AB,
+        id="mysql-table-dropped-raw",
+    ),
+    pytest.param(
+        "mysql",
+        (POSTS_MY, 'op.execute("ALTER TABLE posts DROP COLUMN s")'),
+        NEW_AB,
+        id="mysql-column-dropped-raw",
+    ),
+    pytest.param(
+        "mysql",
+        (POSTS_MY, 'op.alter_column("posts", "s", type_=sa.String(20))'),
+        NEW_AB,
+        id="mysql-column-became-varchar",
+    ),
+    pytest.param(
+        "mysql",
+        (POSTS_MY,),
+        "op.execute(\"ALTER TABLE posts MODIFY s ENUM('a', 'b', 'c', 'd')\")",
+        id="mysql-modify-appends",
+    ),
+]
+
+
+@pytest.mark.parametrize(("dialect", "history", "upgrade"), AL417_QUIET)
+def test_al417_quiet(dialect, history, upgrade):
+    assert lines("AL417", upgrade, dialect=dialect, history=history) == []
+
+
+def test_al417_messages_contract_and_downgrade():
+    assert run("AL417", "op.execute(\"ALTER TYPE status RENAME VALUE 'a' TO 'z'\")") == [
+        (
+            1,
+            "`status` value `a` is renamed to `z` in place: code still running writes and "
+            "matches `a`, which no longer exists",
+        )
+    ]
+    removal = (
+        'op.alter_column("posts", "s", type_=mysql.ENUM("a"), '
+        'existing_type=mysql.ENUM("a", "b", "c"))'
+    )
+    assert run("AL417", removal, dialect="mysql") == [
+        (
+            1,
+            "the new value list of `posts.s` drops `b`, `c`: rows that hold a removed value "
+            "make the change fail, and code still running that writes one breaks",
+        )
+    ]
+    contract = {"labels": "('contract',)"}
+    assert lines("AL417", removal, dialect="mysql", **contract) == []
+    rename = "op.execute(\"ALTER TYPE status RENAME VALUE 'a' TO 'z'\")"
+    assert lines("AL417", rename, **contract) == [1]
+    assert lines("AL417", "pass", downgrade=removal, dialect="mysql") == []
+    widen = (
+        'op.alter_column("posts", "s", type_=mysql.ENUM("a", "b"), existing_type=mysql.ENUM("a"))'
+    )
+    narrow = 'op.alter_column("posts", "s", type_=mysql.ENUM("a"))'
+    assert lines("AL417", widen, downgrade=narrow, dialect="mysql") == []
+    assert lines("AL417", widen, downgrade=narrow, dialect="mysql", lint_downgrade=True) == [5]
+    assert lines("AL417", rename, dialect="sqlite") == []
+
+
+# --- shared helpers ------------------------------------------------------------------------------
+
+
+def test_ancestors_in_order_on_a_diamond_with_a_dangling_parent():
+    _, graph = history(
+        {
+            "versions/a.py": revision("a", None),
+            "versions/b.py": revision("b", "a"),
+            "versions/c.py": revision("c", ("a", "gone")),
+            "versions/d.py": revision("d", ("b", "c")),
+        }
+    )
+    ctx = rules.Context(graph, DEFAULT_SETTINGS, PROJECT, {}, frozenset())
+    order = [str(s.revision) for s in common.ancestors_in_order(ctx, graph.revisions["d"])]
+    assert sorted(order) == ["a", "b", "c"]
+    assert order[0] == "a"
+    no_id = parse(revision("x", None).replace("revision: str = 'x'", "revision = REV"))
+    assert no_id.revision is None
+    assert common.ancestors_in_order(ctx, no_id) == []
+
+
+@pytest.mark.parametrize(
+    ("expr", "values"),
+    [
+        (Call("sa.Enum", (Lit("a"), Lit("b")), (("name", Lit("s")),)), ("a", "b")),
+        (Call("mysql.SET", (Lit("a"),), ()), ("a",)),
+        (Call("sa.Enum", (Ref("Status"),), ()), None),
+        (Call("sa.Enum", (), ()), None),
+        (Call("sa.String", (Lit(20),), ()), None),
+        (Unknown("t"), None),
+        (None, None),
+    ],
+)
+def test_enum_values(expr, values):
+    assert common.enum_values(expr) == values
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("enum('a', 'b')", ("a", "b")),
+        ("set('x')", ("x",)),
+        (r"enum('it''s', 'a\'b')", ("it's", "a'b")),
+        ("varchar(20)", None),
+        ("enum", None),
+        ("", None),
+    ],
+)
+def test_sql_enum_values(text, values):
+    assert common.sql_enum_values(text) == values
+
+
+def test_statement_locks():
+    (alter,) = parse_sql("ALTER TABLE t VALIDATE CONSTRAINT c, ADD COLUMN a int")
+    assert common.statement_locks(alter, mysql=False) == (common.Lock("t", "ACCESS EXCLUSIVE"),)
+    assert common.statement_locks(alter, mysql=True) == (common.Lock("t", "metadata"),)
+    (concurrent,) = parse_sql("CREATE INDEX CONCURRENTLY ix ON t (a)")
+    (other,) = parse_sql("SELECT 1")
+    assert common.statement_locks(concurrent, mysql=False) == ()
+    assert common.statement_locks(other, mysql=False) == ()
+    assert common.Lock("t", "SHARE").phrase == "a SHARE lock"
+    assert not common.Lock("t", "SHARE").blocks_reads
