@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from alembic_lint.diagnostics import Diagnostic
-from alembic_lint.operations import Call, Expr, Lit, Operation, Ref, Seq, Unknown, tail
+from alembic_lint.operations import Call, Expr, Lit, Operation, Ref, Seq, Unknown, is_true, tail
 from alembic_lint.rules import AnyRule, Context, RevisionRule
 from alembic_lint.rules.unsafe import common
 from alembic_lint.script import RevisionScript
@@ -552,6 +552,125 @@ def enum_value_rename_or_removal(script: RevisionScript, ctx: Context) -> Iterat
             )
 
 
+# --- AL419 ---------------------------------------------------------------------------------------
+
+_ONCE_CALLS = frozenset(
+    {
+        "create_table",
+        "drop_table",
+        "add_column",
+        "drop_column",
+        "create_index",
+        "drop_index",
+        "create_foreign_key",
+        "create_unique_constraint",
+        "create_primary_key",
+        "create_check_constraint",
+        "create_exclude_constraint",
+        "drop_constraint",
+        "rename_table",
+    }
+)
+_ONCE_KINDS = frozenset(
+    {"create_table", "drop_table", "create_index", "drop_index", "create_type", "drop_type"}
+)
+_ONCE_ACTIONS = frozenset(
+    {
+        "add_column",
+        "drop_column",
+        "add_constraint",
+        "drop_constraint",
+        "rename_column",
+        "rename_table",
+        "rename_constraint",
+        "rename_index",
+        "detach_partition",
+        "add_value",
+        "rename_value",
+    }
+)
+_GUARDS = frozenset({"if_exists", "if_not_exists"})
+
+
+def _runs_once(op: Operation) -> str | None:
+    """The first step of ``op`` that fails when it runs a second time, named; None when every
+    step may run again (``IF [NOT] EXISTS``, ``SET``, DML, an ``alter_column`` that keeps the
+    name)."""
+    for statement in op.sql:
+        if statement.kind in _ONCE_KINDS:
+            once = not _GUARDS & set(statement.flags)
+        else:
+            once = any(
+                a.kind in _ONCE_ACTIONS and not _GUARDS & set(a.flags) for a in statement.actions
+            )
+        if once:
+            return common.describe(op, statement)
+    if op.sql or op.via not in ("op", "batch_op"):
+        return None
+    if is_true(op.kw("if_exists")) or is_true(op.kw("if_not_exists")):
+        return None
+    renames = op.call == "alter_column" and op.kw("new_column_name") not in (None, Lit(None))
+    return common.describe(op) if op.call in _ONCE_CALLS or renames else None
+
+
+def autocommit_block_splits_revision(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Flags an ``autocommit_block()`` that DDL precedes in the same upgrade: a step that fails
+    when it runs twice (``op.add_column``, ``op.create_index``, ``CREATE TABLE``, ``ADD
+    CONSTRAINT``, a rename ...). Steps before the block that may run again are fine: ``SET``,
+    DML, ``IF [NOT] EXISTS`` DDL, and ``alter_column`` changes other than a rename.
+
+    ## Why is this bad?
+    The block commits the transaction before it runs. When the block, or anything after it,
+    then fails, the steps before it stay applied while ``alembic_version`` still names the
+    previous revision, and running the upgrade again fails on the first of them (``column
+    already exists``): someone has to repair the database by hand.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.add_column("users", sa.Column("email", sa.String()))
+        with op.get_context().autocommit_block():
+            op.create_index("ix_users_email", "users", ["email"], postgresql_concurrently=True)
+    ```
+
+    ## Use instead
+    Put the steps before the block in their own revision, or make them idempotent:
+    ```python
+    def upgrade():
+        op.execute("ALTER TABLE users ADD COLUMN IF NOT EXISTS email varchar")
+        with op.get_context().autocommit_block():
+            op.create_index("ix_users_email", "users", ["email"], postgresql_concurrently=True)
+    ```
+    """
+    for body in common.bodies(script, ctx):
+        ops = body.operations
+        blocks: set[int] = set()
+        for index, op in enumerate(ops):
+            if op.segment_kind != "autocommit" or op.segment in blocks:
+                continue
+            blocks.add(op.segment)
+            # the block commits the transaction that was open when it began
+            before = (
+                (o, _runs_once(o))
+                for o in ops[:index]
+                if o.segment == op.segment - 1 and o.segment_kind == "transaction"
+            )
+            committed = next(((o, what) for o, what in before if what is not None), None)
+            if committed is not None:
+                first, what = committed
+                yield common.finding(
+                    script,
+                    op,
+                    "AL419",
+                    f"this `autocommit_block()` first commits {what} (line {first.line}): if "
+                    "the rest fails, the revision stays half applied and running it again "
+                    f"fails on {what}",
+                    "put the steps before the block in their own revision, or make them "
+                    "idempotent (`IF NOT EXISTS`)",
+                )
+
+
 RULES: tuple[AnyRule, ...] = (
     RevisionRule("AL406", "offline-unsafe-bind", True, offline_unsafe_bind, unapplied=True),
     RevisionRule(
@@ -576,6 +695,14 @@ RULES: tuple[AnyRule, ...] = (
         True,
         enum_value_rename_or_removal,
         dialects=common.PG_MYSQL,
+        unapplied=True,
+    ),
+    RevisionRule(
+        "AL419",
+        "autocommit-block-splits-revision",
+        True,
+        autocommit_block_splits_revision,
+        dialects=common.PG,
         unapplied=True,
     ),
 )

@@ -1064,6 +1064,127 @@ def test_al417_messages_contract_and_downgrade():
     assert lines("AL417", rename, dialect="sqlite") == []
 
 
+# --- AL419 autocommit-block-splits-revision ------------------------------------------------------
+
+BLOCK = """
+with op.get_context().autocommit_block():
+    op.create_index("ix_users_email", "users", ["email"], postgresql_concurrently=True)
+"""
+
+AL419_FIRES = [
+    pytest.param('op.add_column("users", sa.Column("email", sa.String()))', 1, id="add-column"),
+    pytest.param('op.create_table("t", sa.Column("id", sa.Integer()))', 1, id="create-table"),
+    pytest.param('op.create_index("ix", "t", ["a"])', 1, id="create-index"),
+    pytest.param(
+        'op.alter_column("users", "name", new_column_name="full_name")', 1, id="column-rename"
+    ),
+    pytest.param('op.execute("ALTER TABLE users ADD COLUMN email text")', 1, id="raw-add-column"),
+    pytest.param('op.execute("CREATE TABLE t (id int)")', 1, id="raw-create-table"),
+    pytest.param(
+        "op.execute(\"ALTER TYPE status ADD VALUE 'x'\")", 1, id="raw-add-value-without-guard"
+    ),
+    pytest.param(
+        'op.execute("ALTER TABLE users ALTER COLUMN a SET NOT NULL, ADD CONSTRAINT u UNIQUE (a)")',
+        1,
+        id="raw-mixed-actions",
+    ),
+    pytest.param(
+        """
+        op.execute("SET lock_timeout = '5s'")
+        op.alter_column("users", "email", nullable=False)
+        op.drop_constraint("fk_old", "users")
+        """,
+        3,
+        id="after-idempotent-steps",
+    ),
+    pytest.param(
+        """
+        with op.batch_alter_table("users") as batch_op:
+            batch_op.drop_column("legacy")
+        """,
+        2,
+        id="batch-op",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "line"), AL419_FIRES)
+def test_al419_fires(before, line):
+    upgrade = _dedent(before) + BLOCK
+    offset = upgrade.count("\n", 0, upgrade.index('    op.create_index("ix_users_email"')) + 1
+    assert run("AL419", upgrade)[0][0] == offset
+    assert f"(line {BODY_START + line})" in run("AL419", upgrade)[0][1]
+
+
+AL419_QUIET = [
+    pytest.param("", id="block-alone"),
+    pytest.param("op.execute(\"SET statement_timeout = '1min'\")", id="set"),
+    pytest.param('op.execute("CREATE TABLE IF NOT EXISTS t (id int)")', id="create-if-not-exists"),
+    pytest.param(
+        'op.execute("ALTER TABLE users ADD COLUMN IF NOT EXISTS a int, DROP COLUMN IF EXISTS b")',
+        id="alter-if-exists-actions",
+    ),
+    pytest.param('op.execute("DROP INDEX IF EXISTS ix_old")', id="drop-index-if-exists"),
+    pytest.param(
+        "op.execute(\"ALTER TYPE status ADD VALUE IF NOT EXISTS 'x'\")",
+        id="add-value-if-not-exists",
+    ),
+    pytest.param('op.create_index("ix", "t", ["a"], if_not_exists=True)', id="op-if-not-exists"),
+    pytest.param('op.drop_table("t", if_exists=True)', id="op-if-exists"),
+    pytest.param(
+        """
+        op.alter_column("users", "email", nullable=False, server_default="x")
+        op.execute("ALTER TABLE users ALTER COLUMN a SET DEFAULT 0, ALTER COLUMN a TYPE bigint")
+        op.create_table_comment("users", "people")
+        """,
+        id="re-runnable-alters",
+    ),
+    pytest.param(
+        """
+        op.execute("UPDATE users SET a = 0")
+        op.bulk_insert(sa.table("t"), [{"id": 1}])
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute("GRANT SELECT ON users TO reader")
+        """,
+        id="dml-and-unknown-statements",
+    ),
+    pytest.param(
+        """
+        op.add_column("users", sa.Column("email", sa.String()))
+        op.execute("COMMIT")
+        """,
+        id="already-committed",
+    ),
+]
+
+
+@pytest.mark.parametrize("before", AL419_QUIET)
+def test_al419_quiet(before):
+    assert lines("AL419", _dedent(before) + BLOCK) == []
+
+
+def test_al419_every_block_that_commits_ddl_and_the_message():
+    upgrade = (
+        'op.add_column("users", sa.Column("a", sa.Integer()))'
+        + BLOCK
+        + 'op.execute("SET x = 1")'
+        + BLOCK
+        + 'op.execute("CREATE INDEX ix_b ON users (b)")'
+        + BLOCK
+    )
+    found = run("AL419", upgrade)
+    assert [line for line, _ in found] == [3, 9]
+    assert found[0][1] == (
+        "this `autocommit_block()` first commits `op.add_column` (line 21): if the rest fails, "
+        "the revision stays half applied and running it again fails on `op.add_column`"
+    )
+    assert found[1][1].startswith(
+        "this `autocommit_block()` first commits `CREATE INDEX` (line 27)"
+    )
+    assert lines("AL419", "pass", downgrade=upgrade) == []
+    assert lines("AL419", upgrade, dialect="mysql") == []
+
+
 # --- shared helpers ------------------------------------------------------------------------------
 
 
