@@ -13,10 +13,17 @@ holds locks while it waits or works.
 
 from __future__ import annotations
 
+import io
+import os
+import re
+import tokenize
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from alembic_lint.diagnostics import Diagnostic
+from alembic_lint.discover import Project
 from alembic_lint.operations import Call, Expr, Lit, Operation, Ref, Seq, Unknown, is_true, tail
 from alembic_lint.rules import AnyRule, Context, RevisionRule
 from alembic_lint.rules.unsafe import common
@@ -671,6 +678,121 @@ def autocommit_block_splits_revision(script: RevisionScript, ctx: Context) -> It
                 )
 
 
+# --- AL422 ---------------------------------------------------------------------------------------
+
+_DISABLED = re.compile(r"0+(\.0*)?\s*[a-z]*")
+_TIMEOUT_NAMES = re.compile(r"(?<!\w)(?:lock_timeout|lock_wait_timeout)(?!\w)")
+
+
+def _sets_timeout(statement: Statement, setting: str) -> bool:
+    """``SET [LOCAL] lock_timeout = '5s'`` (not 0, not DEFAULT), or ``SELECT set_config(...)``."""
+    if statement.kind == "select":
+        text = statement.text.lower()
+        return "set_config" in text and f"'{setting}'" in text
+    value = statement.values[0].strip().lower() if statement.values else "0"
+    return statement.kind == "set" and statement.name == setting and not _DISABLED.fullmatch(value)
+
+
+@lru_cache(maxsize=8)
+def _env_names(path: str, stamp: tuple[int, int]) -> frozenset[str]:
+    """The timeout settings that ``env.py`` names in its code, comments aside; read once per
+    run (``stamp`` is the file's mtime and size), never executed."""
+    del stamp  # part of the cache key only
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            text = file.read()
+    except OSError:
+        return frozenset()
+    pieces: list[str] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type != tokenize.COMMENT:
+                pieces.append(token.string)
+    except (tokenize.TokenError, SyntaxError):  # unreadable: let the text decide
+        pieces = [text]
+    return frozenset(m.group() for m in _TIMEOUT_NAMES.finditer("\n".join(pieces)))
+
+
+def _configured(project: Project, setting: str) -> bool:
+    """Whether env.py or ``sqlalchemy.url`` (``options=-c lock_timeout=...``) sets it."""
+    if project.url and setting in _TIMEOUT_NAMES.findall(unquote(project.url)):
+        return True
+    path = os.path.join(project.script_location, "env.py")
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False
+    return setting in _env_names(path, (stat.st_mtime_ns, stat.st_size))
+
+
+def _first_unguarded_lock(
+    body: common.Body, setting: str, *, mysql: bool
+) -> tuple[Operation, str, common.Lock] | None:
+    session = False
+    local: set[int] = set()
+    for index, op in enumerate(body.operations):
+        for statement, locks in _steps(op, mysql=mysql):
+            if statement is not None and _sets_timeout(statement, setting):
+                if "local" not in statement.flags:
+                    session = True
+                elif op.segment_kind == "transaction":
+                    local.add(op.segment)
+            if session or op.segment in local:
+                continue
+            for lock in locks:
+                if not common.new_table(body, index + 1, lock.table):
+                    return op, common.describe(op, statement), lock
+    return None
+
+
+def missing_lock_timeout(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
+    """## What it does
+    Flags a revision that takes a lock on an existing table (``ALTER TABLE``, a non-concurrent
+    ``CREATE INDEX``, a foreign key, ``DROP TABLE`` ...) when neither env.py nor the revision,
+    before that step, sets ``lock_timeout`` (PostgreSQL) or ``lock_wait_timeout`` (MySQL).
+    env.py is read as text, never run; a setting in ``sqlalchemy.url`` counts too.
+
+    ## Why is this bad?
+    A DDL statement first waits for its lock, behind any long transaction on the table, and
+    every query that arrives while it waits queues behind it: a one-millisecond ``ALTER TABLE``
+    stops the application until the long transaction ends. A lock timeout makes the migration
+    fail fast instead, and it can be retried.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.add_column("users", sa.Column("email", sa.String()))
+    ```
+
+    ## Use instead
+    Set it once in env.py, for every revision:
+    ```python
+    with connectable.connect() as connection:
+        connection.execute(sa.text("SET lock_timeout = '5s'"))
+        context.configure(connection=connection, target_metadata=target_metadata)
+    ```
+    or ``op.execute("SET lock_timeout = '5s'")`` at the top of the revision (MySQL: ``SET
+    SESSION lock_wait_timeout = 5``).
+    """
+    mysql = ctx.dialect is not None and ctx.dialect.is_mysql
+    setting = "lock_wait_timeout" if mysql else "lock_timeout"
+    for body in common.bodies(script, ctx):
+        first = _first_unguarded_lock(body, setting, mysql=mysql)
+        if first is None or _configured(ctx.project, setting):
+            continue
+        op, what, lock = first
+        example = "SET SESSION lock_wait_timeout = 5" if mysql else "SET lock_timeout = '5s'"
+        yield common.finding(
+            script,
+            op,
+            "AL422",
+            f"{what} waits for {lock.phrase} on `{lock.table}` with no `{setting}`: while it "
+            f"waits behind a long transaction, every query on `{lock.table}` queues behind it",
+            f'set it once in env.py: `connection.execute(sa.text("{example}"))` before '
+            "`context.run_migrations()`",
+        )
+
+
 RULES: tuple[AnyRule, ...] = (
     RevisionRule("AL406", "offline-unsafe-bind", True, offline_unsafe_bind, unapplied=True),
     RevisionRule(
@@ -703,6 +825,14 @@ RULES: tuple[AnyRule, ...] = (
         True,
         autocommit_block_splits_revision,
         dialects=common.PG,
+        unapplied=True,
+    ),
+    RevisionRule(
+        "AL422",
+        "missing-lock-timeout",
+        False,
+        missing_lock_timeout,
+        dialects=common.PG_MYSQL,
         unapplied=True,
     ),
 )

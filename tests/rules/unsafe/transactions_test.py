@@ -6,6 +6,7 @@ import pytest
 
 from alembic_lint import rules
 from alembic_lint.config import Settings
+from alembic_lint.discover import Project
 from alembic_lint.operations import Call, Lit, Ref, Unknown
 from alembic_lint.rules.unsafe import common
 from alembic_lint.sql import parse_sql
@@ -1183,6 +1184,248 @@ def test_al419_every_block_that_commits_ddl_and_the_message():
     )
     assert lines("AL419", "pass", downgrade=upgrade) == []
     assert lines("AL419", upgrade, dialect="mysql") == []
+
+
+# --- AL422 missing-lock-timeout ------------------------------------------------------------------
+
+ADD_COLUMN = 'op.add_column("users", sa.Column("email", sa.String()))'
+
+AL422_FIRES = [
+    pytest.param("postgresql", ADD_COLUMN, 1, id="add-column"),
+    pytest.param("postgresql", 'op.create_index("ix", "users", ["a"])', 1, id="index"),
+    pytest.param(
+        "postgresql",
+        'op.create_foreign_key("fk", "orders", "users", ["user_id"], ["id"])',
+        1,
+        id="foreign-key",
+    ),
+    pytest.param("postgresql", 'op.execute("ALTER TABLE users DROP COLUMN a")', 1, id="raw-alter"),
+    pytest.param("postgresql", 'op.execute("DROP TABLE legacy")', 1, id="raw-drop-table"),
+    pytest.param("postgresql", 'op.execute("CREATE INDEX ix ON users (a)")', 1, id="raw-index"),
+    pytest.param(
+        "postgresql",
+        'op.execute("ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES users (id)")',
+        1,
+        id="raw-foreign-key",
+    ),
+    pytest.param(
+        "postgresql", f'op.execute("SET lock_timeout = 0")\n{ADD_COLUMN}', 2, id="set-to-zero"
+    ),
+    pytest.param(
+        "postgresql",
+        f'op.execute("SET lock_timeout TO DEFAULT")\n{ADD_COLUMN}',
+        2,
+        id="set-to-default",
+    ),
+    pytest.param(
+        "postgresql", f"{ADD_COLUMN}\nop.execute(\"SET lock_timeout = '5s'\")", 1, id="set-after"
+    ),
+    pytest.param(
+        "postgresql",
+        f"""
+        op.execute("SET LOCAL lock_timeout = '5s'")
+        op.execute("COMMIT")
+        {ADD_COLUMN}
+        """,
+        3,
+        id="set-local-in-another-transaction",
+    ),
+    pytest.param(
+        "postgresql",
+        f"""
+        op.create_table("t", sa.Column("id", sa.Integer()))
+        op.create_index("ix_t", "t", ["id"])
+        {ADD_COLUMN}
+        """,
+        3,
+        id="first-existing-table",
+    ),
+    pytest.param(
+        "postgresql",
+        f"""
+        with op.get_context().autocommit_block():
+            op.execute("SET LOCAL lock_timeout = '5s'")
+            {ADD_COLUMN}
+        """,
+        3,
+        id="set-local-outside-a-transaction",
+    ),
+    pytest.param("mysql", ADD_COLUMN, 1, id="mysql"),
+    pytest.param("mysql", 'op.alter_column("users", "a", comment="x")', 1, id="mysql-comment"),
+    pytest.param(
+        "mysql",
+        f'op.execute("SET innodb_lock_wait_timeout = 5")\n{ADD_COLUMN}',
+        2,
+        id="mysql-innodb-timeout-is-for-rows",
+    ),
+    pytest.param(
+        "mysql",
+        f"op.execute(\"SET lock_timeout = '5s'\")\n{ADD_COLUMN}",
+        2,
+        id="mysql-postgresql-setting",
+    ),
+]
+
+
+@pytest.mark.parametrize(("dialect", "upgrade", "line"), AL422_FIRES)
+def test_al422_fires(dialect, upgrade, line):
+    assert lines("AL422", upgrade, dialect=dialect) == [line]
+
+
+AL422_QUIET = [
+    pytest.param("postgresql", f"op.execute(\"SET lock_timeout = '5s'\")\n{ADD_COLUMN}", id="set"),
+    pytest.param(
+        "postgresql", f"op.execute(\"SET LOCAL lock_timeout = '5s'\")\n{ADD_COLUMN}", id="set-local"
+    ),
+    pytest.param(
+        "postgresql",
+        f"op.execute(\"SELECT set_config('lock_timeout', '5s', false)\")\n{ADD_COLUMN}",
+        id="set-config",
+    ),
+    pytest.param(
+        "postgresql",
+        f"conn = op.get_bind()\nconn.execute(sa.text(\"SET lock_timeout = '5s'\"))\n{ADD_COLUMN}",
+        id="set-through-the-bind",
+    ),
+    pytest.param(
+        "postgresql",
+        """
+        op.create_table("t", sa.Column("id", sa.Integer()))
+        op.create_index("ix_t", "t", ["id"])
+        op.execute("ALTER TABLE t ADD COLUMN a int")
+        """,
+        id="new-table",
+    ),
+    pytest.param(
+        "postgresql",
+        """
+        with op.get_context().autocommit_block():
+            op.create_index("ix", "users", ["a"], postgresql_concurrently=True)
+            op.drop_index("ix_old", table_name="users", postgresql_concurrently=True)
+        op.drop_index("ix_unknown_table")
+        op.execute("UPDATE users SET a = 1")
+        op.alter_column("users", "a", comment="x")
+        """,
+        id="no-blocking-lock",
+    ),
+    pytest.param(
+        "mysql", f'op.execute("SET SESSION lock_wait_timeout = 5")\n{ADD_COLUMN}', id="mysql-set"
+    ),
+]
+
+
+@pytest.mark.parametrize(("dialect", "upgrade"), AL422_QUIET)
+def test_al422_quiet(dialect, upgrade):
+    assert lines("AL422", upgrade, dialect=dialect) == []
+
+
+def test_al422_message_hint_and_scope():
+    found = check(
+        "AL422",
+        {"versions/x.py": revision(REV, None, upgrade=ADD_COLUMN)},
+        settings=Settings(dialect="postgresql"),
+    )
+    assert [(d.line, d.message, d.hint) for d in found] == [
+        (
+            21,
+            "`op.add_column` waits for an ACCESS EXCLUSIVE lock on `users` with no "
+            "`lock_timeout`: while it waits behind a long transaction, every query on `users` "
+            "queues behind it",
+            "set it once in env.py: `connection.execute(sa.text(\"SET lock_timeout = '5s'\"))` "
+            "before `context.run_migrations()`",
+        )
+    ]
+    mysql = run("AL422", ADD_COLUMN, dialect="mysql")
+    assert "waits for the metadata lock on `users` with no `lock_wait_timeout`" in mysql[0][1]
+    assert lines("AL422", "pass", downgrade=ADD_COLUMN) == []
+    assert lines("AL422", "pass", downgrade=ADD_COLUMN, lint_downgrade=True) == [5]
+    assert lines("AL422", ADD_COLUMN, dialect="sqlite") == []
+
+
+ENV_SETS = [
+    pytest.param(
+        "postgresql",
+        "def run():\n    connection.execute(text(\"SET lock_timeout = '5s'\"))\n",
+        id="execute",
+    ),
+    pytest.param(
+        "postgresql",
+        'engine = create_engine(url, connect_args={"options": "-c lock_timeout=5000"})\n',
+        id="connect-args",
+    ),
+    pytest.param("mysql", 'SETUP = f"SET SESSION lock_wait_timeout = {N}"\n', id="mysql-f-string"),
+    pytest.param("postgresql", '"""unterminated\nSET lock_timeout = 1\n', id="unreadable-env"),
+]
+
+
+@pytest.mark.parametrize(("dialect", "env"), ENV_SETS)
+def test_al422_quiet_when_env_py_sets_it(tmp_path, dialect, env):
+    (tmp_path / "env.py").write_text(env)
+    project = Project(None, str(tmp_path), (str(tmp_path / "versions"),), False, "%(rev)s")
+    assert lines("AL422", ADD_COLUMN, dialect=dialect, project=project) == []
+
+
+def test_al422_env_py_comments_other_settings_and_changes(tmp_path):
+    env = tmp_path / "env.py"
+    env.write_text("# TODO: SET lock_timeout\nSETUP = 'SET innodb_lock_wait_timeout = 5'\n")
+    project = Project(None, str(tmp_path), (str(tmp_path / "versions"),), False, "%(rev)s")
+    assert lines("AL422", ADD_COLUMN, project=project) == [1]
+    assert lines("AL422", ADD_COLUMN, dialect="mysql", project=project) == [1]
+    env.write_text("SETUP = 'SET lock_timeout = 5000'\n# more\n")
+    assert lines("AL422", ADD_COLUMN, project=project) == []
+    env.unlink()
+    env.mkdir()  # an env.py that cannot be read sets nothing
+    assert lines("AL422", ADD_COLUMN, project=project) == [1]
+
+
+def test_al422_quiet_when_the_url_sets_it():
+    url = "postgresql://db/app?options=-c%20lock_timeout%3D5s"
+    project = PROJECT._replace(url=url)
+    assert lines("AL422", ADD_COLUMN, project=project) == []
+    assert lines("AL422", ADD_COLUMN, project=PROJECT._replace(url="postgresql://db/app")) == [1]
+
+
+# --- through the CLI -----------------------------------------------------------------------------
+
+CLI_UPGRADE = """
+op.add_column("posts", sa.Column("slug", sa.String()))
+op.execute("UPDATE posts SET slug = lower(title)")
+op.execute("ALTER TYPE status ADD VALUE 'archived'")
+op.execute("UPDATE posts SET status = 'archived' WHERE deleted")
+with op.get_context().autocommit_block():
+    op.create_index("ix_posts_slug", "posts", ["slug"], postgresql_concurrently=True)
+op.execute("ALTER TYPE kind RENAME VALUE 'a' TO 'b'")
+"""
+
+
+def test_cli_on_a_project(tmp_path, monkeypatch, capsys):
+    from alembic_lint.cli import main
+
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = %(here)s/migrations\n"
+        "sqlalchemy.url = postgresql+psycopg://db/app\n"
+    )
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "migrations" / "env.py").write_text("raise SystemExit('env.py must never run')\n")
+    downgrade = 'n = op.get_bind().execute(sa.text("SELECT count(*) FROM posts")).scalar()'
+    (versions / f"{REV}_posts.py").write_text(
+        revision(REV, None, message="posts slug", upgrade=_dedent(CLI_UPGRADE), downgrade=downgrade)
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--select", "AL4", "--extend-select", "AL422"]) == 1
+    out = capsys.readouterr().out
+    path = f"migrations/versions/{REV}_posts.py"
+    found = [" ".join(line.split()[:2]) for line in out.splitlines() if line.startswith(path)]
+    assert found == [
+        f"{path}:21:5: AL422",
+        f"{path}:22:5: AL415",
+        f"{path}:23:5: AL416",
+        f"{path}:26:9: AL419",
+        f"{path}:27:5: AL417",
+        f"{path}:31:9: AL406",
+    ]
+    assert out.endswith("Found 6 findings in 1 file (1 file checked).\n")
 
 
 # --- shared helpers ------------------------------------------------------------------------------
