@@ -13,10 +13,8 @@ holds locks while it waits or works.
 
 from __future__ import annotations
 
-import io
 import os
 import re
-import tokenize
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import NamedTuple
@@ -698,6 +696,9 @@ def _env_names(path: str, stamp: tuple[int, int]) -> frozenset[str]:
     """The timeout settings that ``env.py`` names in its code, comments aside; read once per
     run (``stamp`` is the file's mtime and size), never executed."""
     del stamp  # part of the cache key only
+    import io
+    import tokenize
+
     try:
         with open(path, encoding="utf-8", errors="replace") as file:
             text = file.read()
