@@ -31,7 +31,7 @@ def test_every_rule_has_four_section_docs(rule):
 
 def test_defaults_match_the_catalog():
     opt_in = {rule.code for rule in rules.ALL_RULES if not rule.default}
-    assert opt_in == {"AL109", "AL203", "AL205", "AL206", "AL302", "AL421"}
+    assert opt_in == {"AL109", "AL203", "AL205", "AL206", "AL302", "AL421", "AL422"}
 
 
 @pytest.mark.parametrize(
