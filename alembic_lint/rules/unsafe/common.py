@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from alembic_lint.diagnostics import Diagnostic
 from alembic_lint.dialect import Dialect
@@ -25,7 +25,9 @@ from alembic_lint.facts import BodyFacts, body_facts
 from alembic_lint.operations import Call, Column, Expr, Lit, Operation, is_true, literal, tail
 from alembic_lint.rules import Context, diag
 from alembic_lint.script import RevisionScript
-from alembic_lint.sql import Action, Statement
+
+if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
+    from alembic_lint.sql import Action, Statement
 
 PG = frozenset({"postgresql"})
 MYSQL = frozenset({"mysql", "mariadb"})
@@ -47,7 +49,22 @@ def bodies(script: RevisionScript, ctx: Context, *, both: bool = False) -> Itera
             continue
         ops = function.operations
         if ops:
-            yield Body(name, ops, body_facts(ops))
+            yield Body(name, ops, _facts(ops))
+
+
+_SEEN: dict[int, tuple[Sequence[Operation], BodyFacts]] = {}
+
+
+def _facts(ops: Sequence[Operation]) -> BodyFacts:
+    """``body_facts``, once per body and run rather than once per rule: some twenty rules read
+    every body. Keyed by the body's identity (it holds the body, so the id cannot be reused),
+    and bounded; ``body_facts`` is pure, so this changes nothing but the time."""
+    seen = _SEEN.get(id(ops))
+    if seen is None or seen[0] is not ops:
+        if len(_SEEN) >= 4096:
+            _SEEN.clear()
+        seen = _SEEN[id(ops)] = (ops, body_facts(ops))
+    return seen[1]
 
 
 def new_table(body: Body, index: int, table: str | None = None) -> bool:

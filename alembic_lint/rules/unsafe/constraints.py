@@ -9,7 +9,7 @@ except a foreign key while ``foreign_key_checks`` is off.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from alembic_lint.diagnostics import Diagnostic
 from alembic_lint.operations import Call, Lit, Operation, is_true, literal
@@ -17,7 +17,9 @@ from alembic_lint.rules import AnyRule, Context, RevisionRule
 from alembic_lint.rules.unsafe import common
 from alembic_lint.rules.unsafe.common import Body, existing_table, flag, quoted
 from alembic_lint.script import RevisionScript
-from alembic_lint.sql import Action, Statement
+
+if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
+    from alembic_lint.sql import Action, Statement
 
 _ALEMBIC_OPS = ("op", "batch_op")
 

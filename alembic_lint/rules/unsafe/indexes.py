@@ -8,6 +8,7 @@ indexes in place with concurrent writes, so these rules are PostgreSQL's only.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from alembic_lint.diagnostics import Diagnostic
 from alembic_lint.operations import Operation, is_true
@@ -15,7 +16,9 @@ from alembic_lint.rules import AnyRule, Context, RevisionRule
 from alembic_lint.rules.unsafe import common
 from alembic_lint.rules.unsafe.common import Body, existing_table, flag, quoted
 from alembic_lint.script import RevisionScript
-from alembic_lint.sql import Statement
+
+if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
+    from alembic_lint.sql import Statement
 
 _BLOCK = "with op.get_context().autocommit_block():"
 _ALEMBIC_OPS = ("op", "batch_op")

@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import unquote
 
 from alembic_lint.diagnostics import Diagnostic
@@ -26,7 +26,9 @@ from alembic_lint.operations import Call, Expr, Lit, Operation, Ref, Seq, Unknow
 from alembic_lint.rules import AnyRule, Context, RevisionRule
 from alembic_lint.rules.unsafe import common
 from alembic_lint.script import RevisionScript
-from alembic_lint.sql import Action, Statement
+
+if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
+    from alembic_lint.sql import Action, Statement
 
 # --- AL406 ---------------------------------------------------------------------------------------
 
