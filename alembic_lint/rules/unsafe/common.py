@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
 PG = frozenset({"postgresql"})
 MYSQL = frozenset({"mysql", "mariadb"})
 PG_MYSQL = PG | MYSQL
+DEPLOYED = "the code still deployed uses it and fails until the new code is out"
+"""The failure of a drop or a rename before the code stops using the object."""
 
 
 class Body(NamedTuple):
@@ -67,10 +69,19 @@ def _facts(ops: Sequence[Operation]) -> BodyFacts:
     return seen[1]
 
 
-def new_table(body: Body, index: int, table: str | None = None) -> bool:
-    """Whether the table of operation ``index`` (or ``table``) was created earlier in the body."""
-    return body.facts.is_new_table(
-        table if table is not None else body.operations[index].table, index
+def new_table(
+    body: Body, index: int, table: str | None = None, *, statement: Statement | None = None
+) -> bool:
+    """Whether the table of operation ``index`` (or ``table``) was created earlier in the body;
+    with ``statement`` (one of the operation's SQL statements), also by an earlier statement of
+    the same ``op.execute``."""
+    name = table if table is not None else body.operations[index].table
+    if body.facts.is_new_table(name, index):
+        return True
+    return statement is not None and any(
+        earlier.kind == "create_table" and earlier.table == name
+        for earlier in body.operations[index].sql
+        if earlier.offset < statement.offset
     )
 
 
@@ -368,3 +379,20 @@ def ancestors_in_order(ctx: Context, script: RevisionScript) -> list[RevisionScr
             if rev != start:
                 order.append(graph.revisions[rev])
     return order
+
+
+def alter_actions(op: Operation, *kinds: str) -> Iterator[tuple[Statement, Action]]:
+    """The actions of the given kinds in the ``ALTER TABLE`` statements an operation runs."""
+    for statement, action in statements(op):
+        if statement.kind == "alter_table" and action is not None and action.kind in kinds:
+            yield statement, action
+
+
+def contract_hint(ctx: Context) -> str:
+    """Where a drop belongs, in the words of the project's settings."""
+    labels = ctx.settings.contract_branch_labels
+    if labels:
+        return f"in a revision on the `{labels[0]}` branch"
+    if ctx.settings.contract_version_locations:
+        return "in a revision under a `contract-version-locations` directory"
+    return "in a later revision, once no deployed code uses it"
