@@ -1,0 +1,820 @@
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+
+from alembic_lint import opread
+from alembic_lint.operations import Call, Lit, Ref, Seq, Unknown
+
+
+def read(body, module=""):
+    """The operations of ``def upgrade(): <body>``; ``module`` follows it, and line 1 is the
+    body's first line."""
+    source = "def upgrade():\n" + textwrap.indent(textwrap.dedent(body), "    ") + "\n"
+    tree = ast.parse(source + textwrap.dedent(module))
+    return opread.operations(tree.body[0], opread.module_context(tree))
+
+
+def S(*items):
+    return Seq(items)
+
+
+def C(func, *args, **kwargs):
+    return Call(func, args, tuple(kwargs.items()))
+
+
+def _column(column, keys):
+    fields = {
+        "name": column.name,
+        "type": column.type,
+        "args": column.args,
+        "kwargs": dict(column.kwargs),
+        "not_null": column.not_null,
+        "line": column.line - 1,
+    }
+    return {key: fields[key] for key in keys}
+
+
+def view(op, expected):
+    """The fields of ``op`` that ``expected`` names, in the shape ``expected`` gives them."""
+    out = {}
+    for key, want in expected.items():
+        if key == "kwargs":
+            out[key] = dict(op.kwargs)
+        elif key == "columns":
+            out[key] = [_column(c, w) for c, w in zip(op.columns, want, strict=False)]
+            out[key] += [_column(c, ()) for c in op.columns[len(want) :]]
+        elif key == "conditions":
+            out[key] = [(c.kind, c.test, c.offline) for c in op.conditions]
+        elif key == "segment":
+            out[key] = (op.segment, op.segment_kind)
+        elif key == "line":
+            out[key] = op.line - 1
+        elif key == "sql":
+            out[key] = [s.kind for s in op.sql]
+        else:
+            out[key] = getattr(op, key)
+    return out
+
+
+def check(body, expected, module=""):
+    ops = read(body, module)
+    assert [view(op, want) for op, want in zip(ops, expected, strict=False)] == expected
+    assert len(ops) == len(expected), ops
+
+
+# -- every operation, positional and keyword -------------------------------------------------
+
+# (method, how many positional arguments, index of the table argument, index of the name argument)
+OP_CALLS = [
+    ("create_table", 1, 0, None),
+    ("drop_table", 1, 0, None),
+    ("add_column", 2, 0, None),
+    ("drop_column", 2, 0, 1),
+    ("alter_column", 2, 0, 1),
+    ("create_index", 3, 1, 0),
+    ("drop_index", 2, 1, 0),
+    ("create_foreign_key", 5, 1, 0),
+    ("create_unique_constraint", 3, 1, 0),
+    ("create_primary_key", 3, 1, 0),
+    ("create_check_constraint", 3, 1, 0),
+    ("create_exclude_constraint", 2, 1, 0),
+    ("drop_constraint", 3, 1, 0),
+    ("rename_table", 2, 0, None),
+    ("execute", 1, None, None),
+    ("bulk_insert", 2, None, None),
+    ("create_table_comment", 2, 0, None),
+    ("drop_table_comment", 1, 0, None),
+    ("batch_alter_table", 1, 0, None),
+]
+BATCH_CALLS = [
+    ("add_column", 1, None),
+    ("drop_column", 1, 0),
+    ("alter_column", 1, 0),
+    ("create_index", 2, 0),
+    ("drop_index", 1, 0),
+    ("create_foreign_key", 4, 0),
+    ("create_unique_constraint", 2, 0),
+    ("create_primary_key", 2, 0),
+    ("create_check_constraint", 2, 0),
+    ("create_exclude_constraint", 1, 0),
+    ("drop_constraint", 2, 0),
+    ("execute", 1, None),
+    ("create_table_comment", 1, None),
+]
+
+
+def test_the_tables_cover_every_operation():
+    assert [m for m, *_ in OP_CALLS] == list(opread._OP_PARAMS)
+    assert [m for m, *_ in BATCH_CALLS] == list(opread._BATCH_PARAMS)
+
+
+@pytest.mark.parametrize(
+    ("method", "count", "table", "name"), OP_CALLS, ids=[c[0] for c in OP_CALLS]
+)
+def test_op_arguments_are_named_after_alembics_signature(method, count, table, name):
+    params = opread._OP_PARAMS[method][:count]
+    values = [f"v{i}" for i in range(count)]
+    positional = ", ".join(repr(v) for v in values)
+    keyword = ", ".join(f"{p}={v!r}" for p, v in zip(params, values, strict=True))
+    [by_position] = read(f"op.{method}({positional})")
+    [by_keyword] = read(f"op.{method}({keyword})")
+    assert dict(by_position.kwargs) == {p: Lit(v) for p, v in zip(params, values, strict=True)}
+    assert by_position._replace(col=0) == by_keyword._replace(col=0)
+    assert by_position.call == method and by_position.via == "op" and not by_position.batch
+    assert by_position.table == (None if table is None else values[table])
+    assert by_position.name == (None if name is None else values[name])
+    assert by_position.args == () and by_position.columns == ()
+
+
+@pytest.mark.parametrize(("method", "count", "name"), BATCH_CALLS, ids=[c[0] for c in BATCH_CALLS])
+def test_batch_op_arguments_are_named_and_carry_the_batch_table(method, count, name):
+    params = opread._BATCH_PARAMS[method][:count]
+    values = [f"v{i}" for i in range(count)]
+    positional = ", ".join(repr(v) for v in values)
+    keyword = ", ".join(f"{p}={v!r}" for p, v in zip(params, values, strict=True))
+    body = f"""\
+        with op.batch_alter_table("t", schema="s") as batch_op:
+            batch_op.{method}({positional})
+            batch_op.{method}({keyword})
+    """
+    batch, by_position, by_keyword = read(body)
+    assert (batch.call, batch.table, batch.schema, batch.target) == (
+        "batch_alter_table",
+        "t",
+        "s",
+        "batch_op",
+    )
+    assert dict(by_position.kwargs) == {p: Lit(v) for p, v in zip(params, values, strict=True)}
+    assert by_position._replace(col=0, line=0) == by_keyword._replace(col=0, line=0)
+    assert (by_position.via, by_position.batch) == ("batch_op", True)
+    assert (by_position.table, by_position.schema) == ("t", "s")
+    assert by_position.name == (None if name is None else values[name])
+
+
+OPS = [
+    pytest.param(
+        'op.create_table("t", sa.Column("id", sa.Integer(), primary_key=True), sa.UniqueConstraint("id"), schema="s")',
+        [
+            {
+                "call": "create_table",
+                "table": "t",
+                "schema": "s",
+                "kwargs": {"table_name": Lit("t"), "schema": Lit("s")},
+                "columns": [
+                    {
+                        "name": "id",
+                        "type": C("sa.Integer"),
+                        "args": (),
+                        "kwargs": {"primary_key": Lit(True)},
+                        "not_null": True,
+                        "line": 1,
+                    }
+                ],
+                "args": (C("sa.UniqueConstraint", Lit("id")),),
+                "line": 1,
+                "col": 5,
+            }
+        ],
+        id="create_table-columns-and-constraints",
+    ),
+    pytest.param(
+        'op.add_column("t", sa.Column("c", sa.String(10), nullable=False, server_default=sa.text("\'x\'")))',
+        [
+            {
+                "call": "add_column",
+                "table": "t",
+                "name": "c",
+                "kwargs": {"table_name": Lit("t")},
+                "columns": [
+                    {
+                        "name": "c",
+                        "type": C("sa.String", Lit(10)),
+                        "kwargs": {
+                            "nullable": Lit(False),
+                            "server_default": C("sa.text", Lit("'x'")),
+                        },
+                        "not_null": True,
+                    }
+                ],
+            }
+        ],
+        id="add_column-server_default-text",
+    ),
+    pytest.param(
+        'op.add_column("t", column=sa.Column("c", sa.Integer, index=True, unique=True), schema="s")',
+        [
+            {
+                "table": "t",
+                "schema": "s",
+                "name": "c",
+                "columns": [
+                    {
+                        "name": "c",
+                        "type": Ref("sa.Integer"),
+                        "kwargs": {"index": Lit(True), "unique": Lit(True)},
+                        "not_null": False,
+                    }
+                ],
+            }
+        ],
+        id="add_column-keyword-index-unique",
+    ),
+    pytest.param(
+        'op.add_column("t", sa.Column("owner_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE")))',
+        [
+            {
+                "columns": [
+                    {
+                        "name": "owner_id",
+                        "type": C("sa.Integer"),
+                        "args": (C("sa.ForeignKey", Lit("users.id"), ondelete=Lit("CASCADE")),),
+                    }
+                ]
+            }
+        ],
+        id="add_column-foreign-key",
+    ),
+    pytest.param(
+        'op.add_column("t", sa.Column("ref", sa.ForeignKey("users.id")))',
+        [
+            {
+                "columns": [
+                    {"name": "ref", "type": None, "args": (C("sa.ForeignKey", Lit("users.id")),)}
+                ]
+            }
+        ],
+        id="add_column-type-from-the-foreign-key",
+    ),
+    pytest.param(
+        'op.add_column("t", sa.Column("total", sa.Integer(), sa.Computed("a + b", persisted=True)))',
+        [{"columns": [{"args": (C("sa.Computed", Lit("a + b"), persisted=Lit(True)),)}]}],
+        id="add_column-computed",
+    ),
+    pytest.param(
+        'op.add_column("t", sa.Column("id", sa.BigInteger(), sa.Identity(always=True, start=-1)))',
+        [
+            {
+                "columns": [
+                    {
+                        "type": C("sa.BigInteger"),
+                        "args": (C("sa.Identity", always=Lit(True), start=Lit(-1)),),
+                    }
+                ]
+            }
+        ],
+        id="add_column-identity",
+    ),
+    pytest.param(
+        'op.alter_column("t", "c", nullable=False, existing_type=sa.String(length=20), existing_server_default=None, new_column_name="d")',
+        [
+            {
+                "call": "alter_column",
+                "table": "t",
+                "name": "c",
+                "kwargs": {
+                    "table_name": Lit("t"),
+                    "column_name": Lit("c"),
+                    "nullable": Lit(False),
+                    "existing_type": C("sa.String", length=Lit(20)),
+                    "existing_server_default": Lit(None),
+                    "new_column_name": Lit("d"),
+                },
+            }
+        ],
+        id="alter_column-existing",
+    ),
+    pytest.param(
+        'op.create_index(op.f("ix_t_c"), "t", ["c"], unique=True, postgresql_concurrently=True)',
+        [
+            {
+                "name": "ix_t_c",
+                "table": "t",
+                "kwargs": {
+                    "index_name": Lit("ix_t_c"),
+                    "table_name": Lit("t"),
+                    "columns": S(Lit("c")),
+                    "unique": Lit(True),
+                    "postgresql_concurrently": Lit(True),
+                },
+            }
+        ],
+        id="op.f-and-dialect-kwargs",
+    ),
+    pytest.param(
+        'op.drop_index(op.f("ix_t_c"), table_name="t")\nop.drop_constraint(op.f("fk_x"), "t", type_="foreignkey")',
+        [
+            {"call": "drop_index", "name": "ix_t_c", "table": "t"},
+            {"call": "drop_constraint", "name": "fk_x", "table": "t", "line": 2},
+        ],
+        id="op.f-in-drops",
+    ),
+    pytest.param(
+        'op.create_exclude_constraint("ex", "t", ("period", "&&"), where="x > 0")',
+        [
+            {
+                "name": "ex",
+                "table": "t",
+                "args": (S(Lit("period"), Lit("&&")),),
+                "kwargs": {
+                    "constraint_name": Lit("ex"),
+                    "table_name": Lit("t"),
+                    "where": Lit("x > 0"),
+                },
+            }
+        ],
+        id="exclude-elements-are-args",
+    ),
+    pytest.param(
+        'op.rename_table("a", "b", schema="s")',
+        [
+            {
+                "table": "a",
+                "schema": "s",
+                "kwargs": {
+                    "old_table_name": Lit("a"),
+                    "new_table_name": Lit("b"),
+                    "schema": Lit("s"),
+                },
+            }
+        ],
+        id="rename_table",
+    ),
+    pytest.param(
+        "op.create_table(1)\nop.drop_index(op.f(name))",
+        [
+            {"table": None, "kwargs": {"table_name": Lit(1)}},
+            {"name": None, "kwargs": {"index_name": Ref("name")}},
+        ],
+        id="names-that-are-not-strings",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), OPS)
+def test_operations(body, expected):
+    check(body, expected)
+
+
+# -- values: literals, names, strings -------------------------------------------------------
+
+MODULE = """\
+from alembic import op as alembic_op
+import sqlalchemy as sa
+
+TABLE = "users"
+TABLES = ("a", "b")
+NOT_LITERAL = make_name()
+REBOUND = "first"
+REBOUND = object()
+"""
+
+VALUES = [
+    pytest.param("op.drop_table(TABLE)", {"table_name": Lit("users")}, id="module-constant"),
+    pytest.param(
+        "op.drop_table(NOT_LITERAL)",
+        {"table_name": Ref("NOT_LITERAL")},
+        id="module-non-literal-is-a-ref",
+    ),
+    pytest.param(
+        "op.drop_table(REBOUND)", {"table_name": Ref("REBOUND")}, id="module-rebound-to-non-literal"
+    ),
+    pytest.param(
+        'name = "local"\nop.drop_table(name)', {"table_name": Lit("local")}, id="local-literal"
+    ),
+    pytest.param(
+        'name: str = "local"\nop.drop_table(name)',
+        {"table_name": Lit("local")},
+        id="local-annotated",
+    ),
+    pytest.param(
+        "name = make()\nop.drop_table(name)",
+        {"table_name": Unknown("name")},
+        id="local-non-literal",
+    ),
+    pytest.param(
+        'name = "a"\nname += "b"\nop.drop_table(name)',
+        {"table_name": Unknown("name")},
+        id="augmented",
+    ),
+    pytest.param(
+        'op.drop_table(f"{TABLE}_archive")',
+        {"table_name": Lit("users_archive")},
+        id="f-string-known",
+    ),
+    pytest.param(
+        'op.drop_table(f"{prefix}_archive")',
+        {"table_name": Unknown("f'{prefix}_archive'")},
+        id="f-string-unknown",
+    ),
+    pytest.param(
+        'op.drop_table(f"{TABLE!r}")',
+        {"table_name": Unknown("f'{TABLE!r}'")},
+        id="f-string-conversion",
+    ),
+    pytest.param(
+        'op.drop_table(f"{TABLE:>10}")',
+        {"table_name": Unknown("f'{TABLE:>10}'")},
+        id="f-string-format-spec",
+    ),
+    pytest.param(
+        'op.drop_table(f"t{1}{None}{True}{1.5}")',
+        {"table_name": Lit("t1NoneTrue1.5")},
+        id="f-string-non-strings",
+    ),
+    pytest.param(
+        'op.drop_table(TABLE + "_" + "x")', {"table_name": Lit("users_x")}, id="concatenation"
+    ),
+    pytest.param(
+        "op.drop_table(TABLE + suffix)",
+        {"table_name": Unknown("TABLE + suffix")},
+        id="concatenation-unknown",
+    ),
+    pytest.param(
+        'op.drop_table("t" + 1)', {"table_name": Unknown("'t' + 1")}, id="concatenation-not-strings"
+    ),
+    pytest.param(
+        'op.drop_table("%s_x" % TABLE)',
+        {"table_name": Unknown("'%s_x' % TABLE")},
+        id="percent-format",
+    ),
+    pytest.param(
+        'op.execute(textwrap.dedent("""\\n    SELECT 1\\n    """))',
+        {"sqltext": Lit("\nSELECT 1\n")},
+        id="dedent",
+    ),
+    pytest.param(
+        "op.execute(dedent(sql))", {"sqltext": C("dedent", Ref("sql"))}, id="dedent-unknown"
+    ),
+    pytest.param(
+        "op.execute(dedent(1))", {"sqltext": C("dedent", Lit(1))}, id="dedent-not-a-string"
+    ),
+    pytest.param(
+        'op.execute(sa.text("SELECT :x").bindparams(x=1))',
+        {"sqltext": C("sa.text", Lit("SELECT :x"))},
+        id="bindparams-seen-through",
+    ),
+    pytest.param(
+        'op.alter_column("t", "c", server_default=-1)',
+        {"table_name": Lit("t"), "column_name": Lit("c"), "server_default": Lit(-1)},
+        id="negative-number",
+    ),
+    pytest.param(
+        'op.alter_column("t", "c", server_default=-x)',
+        {"table_name": Lit("t"), "column_name": Lit("c"), "server_default": Unknown("-x")},
+        id="negative-unknown",
+    ),
+    pytest.param(
+        'op.alter_column("t", "c", comment=b"x")',
+        {"table_name": Lit("t"), "column_name": Lit("c"), "comment": Unknown("b'x'")},
+        id="bytes",
+    ),
+    pytest.param(
+        'op.alter_column("t", "c", info={"a": 1})',
+        {"table_name": Lit("t"), "column_name": Lit("c"), "info": Unknown("{'a': 1}")},
+        id="dict",
+    ),
+    pytest.param(
+        'op.create_index("i", "t", ["a", {"b"}])',
+        {"index_name": Lit("i"), "table_name": Lit("t"), "columns": S(Lit("a"), S(Lit("b")))},
+        id="list-and-set",
+    ),
+    pytest.param(
+        'op.create_index("i", "t", cols, **opts)',
+        {"index_name": Lit("i"), "table_name": Lit("t"), "columns": Ref("cols"), "**": Ref("opts")},
+        id="double-star",
+    ),
+    pytest.param(
+        'op.alter_column("t", "c", type_=postgresql.ARRAY(sa.String(), dimensions=2))',
+        {
+            "table_name": Lit("t"),
+            "column_name": Lit("c"),
+            "type_": C("postgresql.ARRAY", C("sa.String"), dimensions=Lit(2)),
+        },
+        id="nested-calls",
+    ),
+    pytest.param(
+        'op.alter_column("t", "c", type_=sa.Enum(*values, name="e"))',
+        {
+            "table_name": Lit("t"),
+            "column_name": Lit("c"),
+            "type_": C("sa.Enum", Unknown("*values"), name=Lit("e")),
+        },
+        id="starred-inside-a-call",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "kwargs"), VALUES)
+def test_values(body, kwargs):
+    *_, op = read(body, MODULE)
+    assert dict(op.kwargs) == kwargs
+
+
+def test_unknown_source_is_cut_short():
+    [op] = read(f"op.drop_table(x + {'y' * 300!r} + z)")
+    [(_, value)] = op.kwargs
+    assert isinstance(value, Unknown) and len(value.source) == opread._MAX_SOURCE
+
+
+def test_alembic_op_under_another_name():
+    body = 'alembic_op.drop_table("a")\nalembic.op.drop_table("b")\nother.drop_table("c")'
+    check(body, [{"call": "drop_table", "via": "op", "table": "a"}, {"table": "b"}], MODULE)
+    assert [op.table for op in read('op.drop_table("a")')] == ["a"]  # `op` without the import
+
+
+# -- loops, conditions, segments ----------------------------------------------------------------
+
+FLOW = [
+    pytest.param(
+        'for name in ("a", "b"):\n    op.drop_table(name)',
+        [
+            {"table": "a", "conditions": [("loop", "('a', 'b')", None)], "line": 2},
+            {"table": "b", "conditions": [("loop", "('a', 'b')", None)], "line": 2},
+        ],
+        id="literal-loop-unrolled",
+    ),
+    pytest.param(
+        "for name in TABLES:\n    op.drop_table(name)\nelse:\n    op.drop_table(name)",
+        [{"table": "a"}, {"table": "b"}, {"table": "b", "conditions": []}],
+        id="constant-loop-unrolled-then-else",
+    ),
+    pytest.param(
+        "for name in tables:\n    op.drop_table(name)",
+        [
+            {
+                "table": None,
+                "kwargs": {"table_name": Unknown("name")},
+                "conditions": [("loop", "tables", None)],
+            }
+        ],
+        id="unknown-loop-once",
+    ),
+    pytest.param(
+        'for name in ("a", other):\n    op.drop_table(name)',
+        [{"table": None}],
+        id="loop-over-a-tuple-with-an-unknown",
+    ),
+    pytest.param(
+        "for name in ():\n    op.drop_table(name)",
+        [{"table": None}],
+        id="empty-literal-loop",
+    ),
+    pytest.param(
+        'for name, kind in (("a", "b"),):\n    op.drop_table(name)\n    op.drop_table(kind)',
+        [{"kwargs": {"table_name": Unknown("name")}}, {"kwargs": {"table_name": Unknown("kind")}}],
+        id="unpacking-loop",
+    ),
+    pytest.param(
+        "while more():\n    op.drop_table('w')\nelse:\n    op.drop_table('e')",
+        [
+            {"table": "w", "conditions": [("loop", "more()", None)]},
+            {"table": "e", "conditions": [("loop", "more()", None)]},
+        ],
+        id="while",
+    ),
+    pytest.param(
+        "if x:\n    op.drop_table('a')\nelif y:\n    op.drop_table('b')\nelse:\n    op.drop_table('c')",
+        [
+            {"table": "a", "conditions": [("if", "x", None)]},
+            {"table": "b", "conditions": [("else", "x", None), ("if", "y", None)]},
+            {"table": "c", "conditions": [("else", "x", None), ("else", "y", None)]},
+        ],
+        id="if-elif-else",
+    ),
+    pytest.param(
+        "if context.is_offline_mode():\n    op.execute('a')\nelse:\n    op.execute('b')",
+        [
+            {"conditions": [("if", "context.is_offline_mode()", True)], "offline": True},
+            {"conditions": [("else", "context.is_offline_mode()", False)], "offline": False},
+        ],
+        id="offline-else",
+    ),
+    pytest.param(
+        "if not context.is_offline_mode():\n    op.execute('a')",
+        [{"conditions": [("if", "not context.is_offline_mode()", False)], "offline": False}],
+        id="not-offline",
+    ),
+    pytest.param(
+        "if op.get_context().as_sql:\n    op.execute('a')\nif not not op.get_context().as_sql:\n    op.execute('b')",
+        [{"offline": True}, {"offline": True}],
+        id="as_sql",
+    ),
+    pytest.param(
+        "if context.is_offline_mode():\n    if x:\n        op.execute('a')",
+        [
+            {
+                "conditions": [("if", "context.is_offline_mode()", True), ("if", "x", None)],
+                "offline": True,
+            }
+        ],
+        id="nested-under-offline",
+    ),
+    pytest.param(
+        "if context.is_offline_mode():\n    return\nop.execute('online')",
+        [{"conditions": [("if", "not (context.is_offline_mode())", False)], "offline": False}],
+        id="early-return-offline",
+    ),
+    pytest.param(
+        "if not context.is_offline_mode():\n    raise RuntimeError('offline only')\nop.execute('x')",
+        [{"offline": True}],
+        id="early-raise-online",
+    ),
+    pytest.param(
+        "if x:\n    op.execute('a')\nop.execute('b')",
+        [{"offline": None}, {"conditions": [], "offline": None}],
+        id="plain-if",
+    ),
+    pytest.param(
+        "try:\n    op.drop_table('a')\nexcept (KeyError, ValueError):\n    op.drop_table('b')\nexcept:\n    op.drop_table('c')\nelse:\n    op.drop_table('d')\nfinally:\n    op.drop_table('e')",
+        [
+            {"table": "a", "conditions": [("try", "try", None)]},
+            {"table": "d", "conditions": [("try", "try", None)]},
+            {"table": "b", "conditions": [("try", "except (KeyError, ValueError)", None)]},
+            {"table": "c", "conditions": [("try", "except", None)]},
+            {"table": "e", "conditions": []},
+        ],
+        id="try",
+    ),
+    pytest.param(
+        "match kind:\n    case 'a':\n        op.drop_table('a')\n    case [x, *_]:\n        op.drop_table('b')",
+        [
+            {"table": "a", "conditions": [("if", "'a'", None)]},
+            {"table": "b", "conditions": [("if", "[x, *_]", None)]},
+        ],
+        id="match",
+    ),
+    pytest.param(
+        "with op.get_context().autocommit_block():\n    op.execute('a')\nop.execute('b')",
+        [{"segment": (1, "autocommit")}, {"segment": (2, "transaction")}],
+        id="autocommit-block",
+    ),
+    pytest.param(
+        "op.execute('a')\nop.execute('COMMIT')\nop.execute(sa.text('commit;'))\nop.execute('b')",
+        [
+            {"segment": (0, "transaction")},
+            {"segment": (0, "transaction"), "sql": ["commit"]},
+            {"segment": (1, "after_commit")},
+            {"segment": (2, "after_commit")},
+        ],
+        id="explicit-commit",
+    ),
+    pytest.param(
+        "with op.get_context().autocommit_block():\n    with op.get_context().autocommit_block():\n        op.execute('a')\n    op.execute('b')\nop.execute('c')",
+        [
+            {"segment": (2, "autocommit")},
+            {"segment": (3, "autocommit")},
+            {"segment": (4, "transaction")},
+        ],
+        id="nested-autocommit",
+    ),
+    pytest.param(
+        "with open('x') as fh, warnings.catch_warnings():\n    op.execute(fh.read())",
+        [
+            {
+                "segment": (0, "transaction"),
+                "conditions": [],
+                "kwargs": {"sqltext": Unknown("fh.read()")},
+                "sql": [],
+            }
+        ],
+        id="other-with",
+    ),
+    pytest.param(
+        "def local(name):\n    op.drop_table(name)\nlocal('x')\nlocal('y')",
+        [{"table": "x", "conditions": [("call", "local", None)], "line": 2}, {"table": "y"}],
+        id="nested-helper",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), FLOW)
+def test_flow(body, expected):
+    check(body, expected, MODULE)
+
+
+# -- reads through the connection ---------------------------------------------------------------
+
+READS = [
+    pytest.param(
+        'conn = op.get_bind()\nrows = conn.execute(sa.text("SELECT 1")).fetchall()',
+        [{"via": "bind", "consumed": "fetchall", "target": None, "line": 2}],
+        id="fetchall",
+    ),
+    pytest.param(
+        'bind = op.get_bind()\nif bind.execute(q).scalar():\n    pass\nn = bind.execute(q).rowcount\nfirst = bind.execute(q)[0]\nbind.exec_driver_sql("SELECT 2").first()',
+        [
+            {"consumed": "scalar"},
+            {"consumed": "rowcount"},
+            {"consumed": "subscript"},
+            {"call": "exec_driver_sql", "consumed": "first", "sql": ["other"]},
+        ],
+        id="scalar-rowcount-subscript",
+    ),
+    pytest.param(
+        "conn = op.get_bind()\nfor row in conn.execute(q):\n    op.execute(row)",
+        [
+            {"via": "bind", "consumed": "iterate"},
+            {"via": "op", "kwargs": {"sqltext": Unknown("row")}},
+        ],
+        id="iterated",
+    ),
+    pytest.param(
+        "conn = op.get_bind()\nresult = conn.execute(q)\nfor row in result:\n    pass",
+        [{"target": "result", "consumed": "use"}],
+        id="assigned-then-used",
+    ),
+    pytest.param(
+        "conn = op.get_bind()\nresult = conn.execute(q)",
+        [{"target": "result", "consumed": "assign"}],
+        id="assigned-unused",
+    ),
+    pytest.param(
+        "conn = op.get_bind()\nresult = conn.execute(q)\nop.bulk_insert(t, result)",
+        [{"consumed": "use"}, {"call": "bulk_insert"}],
+        id="assigned-then-passed",
+    ),
+    pytest.param(
+        "with op.get_bind().connect() as conn:\n    conn.execute(q)",
+        [{"via": "bind", "call": "execute"}],
+        id="connect",
+    ),
+    pytest.param(
+        "inspector = sa.inspect(op.get_bind())\nif 'x' in inspector.get_table_names():\n    pass\ncols = inspector.get_columns('t')",
+        [
+            {"call": "inspect", "via": "inspector", "target": "inspector", "consumed": "assign"},
+            {"call": "get_table_names", "via": "inspector", "consumed": None},
+            {
+                "call": "get_columns",
+                "via": "inspector",
+                "target": "cols",
+                "consumed": "assign",
+                "line": 4,
+            },
+        ],
+        id="inspector",
+    ),
+    pytest.param(
+        "session = Session(bind=op.get_bind())\nusers = session.query(User).all()\nsession.add(User())\nsession.commit()",
+        [
+            {"call": "query", "via": "session", "consumed": "all"},
+            {"call": "add", "via": "session", "consumed": None},
+            {"call": "commit", "via": "session"},
+        ],
+        id="session",
+    ),
+    pytest.param(
+        "with Session(bind=op.get_bind()) as s:\n    s.execute(sa.select(User)).scalars()",
+        [{"call": "execute", "via": "session", "consumed": "scalars"}],
+        id="with-session",
+    ),
+    pytest.param(
+        "bind = op.get_context().bind\nbind.execute(q)\nalias = bind\nalias.execute(q)",
+        [{"via": "bind"}, {"via": "bind"}],
+        id="context-bind-and-alias",
+    ),
+    pytest.param(
+        "if op.get_bind().dialect.name == 'postgresql':\n    op.execute('a')",
+        [{"via": "op", "conditions": [("if", "op.get_bind().dialect.name == 'postgresql'", None)]}],
+        id="dialect-is-not-a-read",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), READS)
+def test_reads(body, expected):
+    check(body, expected, MODULE)
+
+
+# -- tables by result -------------------------------------------------------------------------
+
+
+def test_bulk_insert_into_a_created_table():
+    body = """\
+        t = op.create_table("accounts", sa.Column("id", sa.Integer))
+        op.bulk_insert(t, [{"id": 1}])
+        op.bulk_insert(sa.table("other", sa.column("id")), [])
+        op.bulk_insert(unknown, [])
+        op.bulk_insert(sa.table(name), [])
+    """
+    check(
+        body,
+        [
+            {"call": "create_table", "table": "accounts", "target": "t", "consumed": "assign"},
+            {
+                "call": "bulk_insert",
+                "table": "accounts",
+                "kwargs": {"table": Unknown("t"), "rows": S(Unknown("{'id': 1}"))},
+            },
+            {"table": "other"},
+            {"table": None},
+            {"table": None},
+        ],
+    )
+
+
+def test_a_rebound_target_is_forgotten():
+    body = 't = op.create_table("accounts")\nt = other\nop.bulk_insert(t, [])'
+    assert [op.table for op in read(body)] == ["accounts", None]
