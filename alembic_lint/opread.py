@@ -73,6 +73,7 @@ _COLUMN_EXTRAS = frozenset(
 )
 _SEE_THROUGH = frozenset({"bindparams", "execution_options", "columns"})
 _SQL_WRAPPERS = frozenset({"text", "DDL", "literal_column"})
+_OP_GETTERS = frozenset({"get_bind", "get_context", "f", "inline_literal"})
 _MAX_DEPTH = 4
 _MAX_UNROLL = 64
 _MAX_SOURCE = 200
@@ -258,14 +259,10 @@ class _Walk:
                 return ("op", None)
             alias = self.aliases.get(func.id)
             return (alias.kind, alias) if alias is not None else None
-        dotted = _dotted(func)
-        if dotted in ("alembic.op", "context"):
+        if _dotted(func) == "alembic.op":
             return ("op", None)
-        if isinstance(func, ast.Call):
-            made = self.makes(func)
-            if made is not None:
-                return (made, None)
-        return None
+        made = self.makes(func)
+        return None if made is None else (made, None)
 
     def makes(self, node: ast.expr) -> Via | None:
         """The kind of object an expression gives: ``op.get_bind()``, ``Session(bind=...)``..."""
@@ -411,20 +408,15 @@ class _Walk:
         consumed = None
         inner: ast.expr = node
         # `conn.execute(q).fetchall()` / `.scalar()` / `.rowcount`: the read is consumed
-        while isinstance(inner, (ast.Call, ast.Attribute, ast.Subscript)):
-            base = inner.func if isinstance(inner, ast.Call) else inner
-            if isinstance(base, ast.Attribute) and isinstance(base.value, ast.Call):
-                if self.is_operation(base.value):
-                    consumed = base.attr
-                    inner = base.value
-                    break
-                inner = base.value
-                continue
-            if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Call):
-                inner = inner.value
-                consumed = "subscript"
-                continue
-            break
+        while not (isinstance(inner, ast.Call) and self.is_operation(inner)):
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+                consumed, inner = inner.func.attr, inner.func.value
+            elif isinstance(inner, ast.Attribute):
+                consumed, inner = inner.attr, inner.value
+            elif isinstance(inner, ast.Subscript):
+                consumed, inner = "subscript", inner.value
+            else:
+                break
         if isinstance(inner, ast.Call) and self.is_operation(inner):
             self.operation(inner, target=target if consumed is None else None,
                            consumed=consumed or ("assign" if target else None))  # fmt: skip
@@ -440,15 +432,21 @@ class _Walk:
                 self.visit_expr(child)
 
     def is_operation(self, node: ast.Call) -> bool:
-        return isinstance(node.func, ast.Attribute) and self.owner(node.func.value) is not None
+        """A call on op, batch_op, a connection, a session or an inspector, other than the
+        calls that only give one of those (``op.get_bind()``, ``bind.connect()``)."""
+        func = node.func
+        if not isinstance(func, ast.Attribute):
+            return False
+        owned = self.owner(func.value)
+        if owned is None or self.makes(node) is not None:
+            return False
+        return not (owned[0] == "op" and func.attr in _OP_GETTERS)
 
     def operation(self, node: ast.Call, *, target: str | None, consumed: str | None) -> None:
         assert isinstance(node.func, ast.Attribute)
         owned = self.owner(node.func.value)
         assert owned is not None
         via, alias = owned
-        if via == "op" and node.func.attr in ("get_bind", "get_context", "f"):
-            return
         for arg in [*node.args, *(kw.value for kw in node.keywords)]:
             self.use_names(arg)
         op = self.record(node, via, alias, target=target, consumed=consumed)

@@ -699,6 +699,33 @@ def test_flow(body, expected):
 
 READS = [
     pytest.param(
+        "if not sa.inspect(op.get_bind()).has_table('t'):\n    pass\nins = Inspector.from_engine(op.get_bind())\nins.get_indexes('t')",
+        [
+            {"call": "has_table", "via": "inspector"},
+            {"call": "from_engine", "via": "inspector", "consumed": "assign"},
+            {"call": "get_indexes", "via": "inspector"},
+        ],
+        id="inspector-inline-and-from_engine",
+    ),
+    pytest.param(
+        'op.get_bind().execute(sa.text("UPDATE t SET x = 1"))',
+        [
+            {
+                "call": "execute",
+                "via": "bind",
+                "args": (C("sa.text", Lit("UPDATE t SET x = 1")),),
+                "sql": ["other"],
+                "consumed": None,
+            }
+        ],
+        id="write-dropped",
+    ),
+    pytest.param(
+        "op.get_context().bind.execute(q).first()\nop.get_bind().connect().execute(q)\nop.inline_literal('x')",
+        [{"via": "bind", "consumed": "first"}, {"via": "bind", "consumed": None}],
+        id="receivers-that-are-calls",
+    ),
+    pytest.param(
         'conn = op.get_bind()\nrows = conn.execute(sa.text("SELECT 1")).fetchall()',
         [{"via": "bind", "consumed": "fetchall", "target": None, "line": 2}],
         id="fetchall",
