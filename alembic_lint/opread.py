@@ -280,7 +280,7 @@ class _Walk:
         if name in ("connect", "connection") and isinstance(func, ast.Attribute):
             return "bind" if self.makes(func.value) == "bind" else None
         if name in ("Session", "sessionmaker") or (
-            isinstance(func, ast.Call) and self.makes(func) == "session"
+            isinstance(func, (ast.Call, ast.Name)) and self.makes(func) == "session"
         ):
             return "session"
         if name == "inspect" or name == "from_engine":

@@ -699,6 +699,11 @@ def test_flow(body, expected):
 
 READS = [
     pytest.param(
+        "Maker = sessionmaker()\ns = Maker(bind=bind)\ns.query(X).first()\nsessionmaker(bind=bind)().query(Y).count()",
+        [{"via": "session", "consumed": "first"}, {"via": "session", "consumed": "count"}],
+        id="sessionmaker",
+    ),
+    pytest.param(
         "if not sa.inspect(op.get_bind()).has_table('t'):\n    pass\nins = Inspector.from_engine(op.get_bind())\nins.get_indexes('t')",
         [
             {"call": "has_table", "via": "inspector"},
