@@ -165,8 +165,11 @@ class Operation(NamedTuple):
     target: str | None
     """The name the result is assigned to (``t = op.create_table(...)``)."""
     consumed: str | None
-    """How the result of a read is used: a method (``fetchall``, ``scalar``...), ``iterate``,
-    ``assign``; None when it is dropped."""
+    """How the result is used: the method or attribute taken from it (``fetchall``,
+    ``scalar``, ``rowcount``...), ``subscript``, ``iterate`` (a ``for`` or a comprehension),
+    ``assign`` (to ``target``, and never read), ``use`` (``target`` read later, or the value
+    taken by the expression or statement around it: an argument, a test, a return value);
+    None when it is dropped (an expression statement)."""
     line: int
     col: int
 

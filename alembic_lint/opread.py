@@ -120,6 +120,13 @@ class _Alias(NamedTuple):
     schema: str | None = None
 
 
+class _Scope(NamedTuple):
+    env: dict[str, Expr]
+    locals: set[str]
+    aliases: dict[str, _Alias]
+    targets: dict[str, str]
+
+
 class _Walk:
     """One function body, statement by statement, in the order Python runs them."""
 
@@ -403,13 +410,19 @@ class _Walk:
             self.segment += 1
             self.segment_kind = "transaction"
 
-    def visit_expr(self, node: ast.expr, *, target: str | None = None) -> None:
-        """Every operation in an expression, outermost first; ``target`` receives its value."""
+    def visit_expr(
+        self, node: ast.expr, *, target: str | None = None, used: str | None = None
+    ) -> None:
+        """Every operation in an expression, in the order Python runs them (arguments before
+        the call). ``target`` is the name the value is assigned to; ``used`` says how the
+        statement around it uses the value (None: it is dropped)."""
         consumed = None
         inner: ast.expr = node
+        links: list[ast.Call] = []
         # `conn.execute(q).fetchall()` / `.scalar()` / `.rowcount`: the read is consumed
         while not (isinstance(inner, ast.Call) and self.is_operation(inner)):
             if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+                links.append(inner)
                 consumed, inner = inner.func.attr, inner.func.value
             elif isinstance(inner, ast.Attribute):
                 consumed, inner = inner.attr, inner.value
@@ -419,17 +432,53 @@ class _Walk:
                 break
         if isinstance(inner, ast.Call) and self.is_operation(inner):
             self.operation(inner, target=target if consumed is None else None,
-                           consumed=consumed or ("assign" if target else None))  # fmt: skip
+                           consumed=consumed or used)  # fmt: skip
+            for link in reversed(links):
+                self.visit_args(link)
             return
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             helper = self.helpers.get(node.func.id)
             if helper is not None:
+                self.visit_args(node)
                 self.inline(helper, node)
                 return
+        if isinstance(node, ast.Lambda):
+            return  # its body runs when it is called, if ever
         self.use_names(node)
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            self.comprehension(node)
+            return
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.expr):
-                self.visit_expr(child)
+            value = child.value if isinstance(child, ast.keyword) else child
+            if isinstance(value, ast.expr):
+                self.visit_expr(value, used="use")
+
+    def visit_args(self, node: ast.Call) -> None:
+        for arg in [*node.args, *(kw.value for kw in node.keywords)]:
+            self.visit_expr(arg, used="use")
+
+    def comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+    ) -> None:
+        saved = self.save()
+        for generator in node.generators:
+            self.visit_expr(generator.iter, used="iterate")
+            for sub in ast.walk(generator.target):
+                if isinstance(sub, ast.Name):
+                    self.bind_name(sub.id, Unknown(sub.id))
+            for test in generator.ifs:
+                self.visit_expr(test, used="use")
+        for value in [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]:
+            self.visit_expr(value, used="use")
+        self.restore(saved)
+
+    def save(self) -> _Scope:
+        return _Scope(dict(self.env), set(self.locals), dict(self.aliases), dict(self.targets))
+
+    def restore(self, saved: _Scope) -> None:
+        self.env, self.locals, self.aliases, self.targets = (
+            saved.env, saved.locals, saved.aliases, saved.targets
+        )  # fmt: skip
 
     def is_operation(self, node: ast.Call) -> bool:
         """A call on op, batch_op, a connection, a session or an inspector, other than the
@@ -447,8 +496,7 @@ class _Walk:
         owned = self.owner(node.func.value)
         assert owned is not None
         via, alias = owned
-        for arg in [*node.args, *(kw.value for kw in node.keywords)]:
-            self.use_names(arg)
+        self.visit_args(node)
         op = self.record(node, via, alias, target=target, consumed=consumed)
         if target is not None and op.call == "create_table" and op.table is not None:
             self.targets[target] = op.table
@@ -515,17 +563,17 @@ class _Walk:
 
     def statement(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, ast.Expr):
-            self.visit_expr(stmt.value)
+            self.visit_expr(stmt.value)  # a value nobody uses
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             self.assign(stmt)
         elif isinstance(stmt, ast.AugAssign):
-            self.visit_expr(stmt.value)
+            self.visit_expr(stmt.value, used="use")
             if isinstance(stmt.target, ast.Name):
                 self.bind_name(stmt.target.id, _unknown(stmt.target))
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             self.with_(stmt)
         elif isinstance(stmt, ast.If):
-            self.visit_expr(stmt.test)
+            self.visit_expr(stmt.test, used="use")
             offline = _is_offline_test(stmt.test)
             test = ast.unparse(stmt.test)[:_MAX_SOURCE]
             self.branch(Condition("if", test, offline, stmt.lineno), stmt.body)
@@ -535,22 +583,22 @@ class _Walk:
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             self.for_(stmt)
         elif isinstance(stmt, ast.While):
-            self.visit_expr(stmt.test)
+            self.visit_expr(stmt.test, used="use")
             test = ast.unparse(stmt.test)[:_MAX_SOURCE]
             self.branch(Condition("loop", test, None, stmt.lineno), stmt.body + stmt.orelse)
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self.try_(stmt)  # type: ignore[arg-type]  # TryStar has Try's fields
         elif isinstance(stmt, ast.Match):
-            self.visit_expr(stmt.subject)
+            self.visit_expr(stmt.subject, used="use")
             for case in stmt.cases:
                 test = ast.unparse(case.pattern)[:_MAX_SOURCE]
                 self.branch(Condition("if", test, None, stmt.lineno), case.body)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.helpers[stmt.name] = stmt
-        elif isinstance(stmt, (ast.Return, ast.Delete, ast.Raise)):
+        elif isinstance(stmt, (ast.Return, ast.Delete, ast.Raise, ast.Assert)):
             for child in ast.iter_child_nodes(stmt):
                 if isinstance(child, ast.expr):
-                    self.visit_expr(child)
+                    self.visit_expr(child, used="use")
 
     def branch(self, condition: Condition, stmts: list[ast.stmt]) -> None:
         self.conditions.append(condition)
@@ -581,7 +629,7 @@ class _Walk:
                                       consumed="assign"))  # fmt: skip
             return
         before = len(self.ops)
-        self.visit_expr(stmt.value, target=name)
+        self.visit_expr(stmt.value, target=name, used="use" if name is None else "assign")
         produced = len(self.ops) > before
         for target in targets:
             for sub in ast.walk(target):
@@ -625,7 +673,7 @@ class _Walk:
                 self.bind_name(var, Unknown(var))
                 self.aliases[var] = _Alias(made)
                 continue
-            self.visit_expr(expr, target=var)
+            self.visit_expr(expr, target=var, used="use" if var is None else "assign")
             if var is not None and var not in self.pending:
                 self.bind_name(var, Unknown(var))
         if autocommit:
@@ -638,11 +686,7 @@ class _Walk:
 
     def for_(self, stmt: ast.For | ast.AsyncFor) -> None:
         iterable = stmt.iter
-        read_before = len(self.ops)
-        self.visit_expr(iterable)
-        last = self.ops[-1] if len(self.ops) > read_before else None
-        if last is not None and last.via != "op" and last.consumed is None:
-            self.ops[-1] = last._replace(consumed="iterate")
+        self.visit_expr(iterable, used="iterate")
         values = self.expr(iterable)
         test = ast.unparse(iterable)[:_MAX_SOURCE]
         name = stmt.target.id if isinstance(stmt.target, ast.Name) else None

@@ -699,6 +699,42 @@ def test_flow(body, expected):
 
 READS = [
     pytest.param(
+        "conn = op.get_bind()\nprint(list(conn.execute(q)))\nif conn.execute(q):\n    pass\nassert conn.execute(q)\nx.y = conn.execute(q)\nconn.execute(q)",
+        [
+            {"consumed": "use"},
+            {"consumed": "use"},
+            {"consumed": "use"},
+            {"consumed": "use", "target": None},
+            {"consumed": None},
+        ],
+        id="used-by-the-expression-around-it",
+    ),
+    pytest.param(
+        "conn = op.get_bind()\nids = [r.id for r in conn.execute(q) if r]\nnames = {k: v for k, v in conn.execute(q)}\nr = 'kept'\nop.drop_table(r)",
+        [{"consumed": "iterate"}, {"consumed": "iterate"}, {"table": "kept"}],
+        id="comprehensions",
+    ),
+    pytest.param(
+        "conn = op.get_bind()\nop.bulk_insert(t, conn.execute(q).fetchall())\nop.execute(t.update().values(n=conn.execute(q).scalar()))",
+        [
+            {"via": "bind", "consumed": "fetchall", "line": 2},
+            {"call": "bulk_insert", "via": "op", "line": 2},
+            {"via": "bind", "consumed": "scalar", "line": 3},
+            {"call": "execute", "via": "op", "line": 3},
+        ],
+        id="reads-inside-arguments-come-first",
+    ),
+    pytest.param(
+        "conn = op.get_bind()\nconn.execute(q).fetchmany(conn.execute(q).scalar())",
+        [{"consumed": "fetchmany"}, {"consumed": "scalar"}],
+        id="reads-in-the-arguments-of-a-consuming-call",
+    ),
+    pytest.param(
+        "conn = op.get_bind()\ncallback = lambda: conn.execute(q).fetchall()\nsa.event.listen(t, 'after_create', lambda *a: op.execute('x'))",
+        [],
+        id="lambda-bodies-do-not-run-here",
+    ),
+    pytest.param(
         "Maker = sessionmaker()\ns = Maker(bind=bind)\ns.query(X).first()\nsessionmaker(bind=bind)().query(Y).count()",
         [{"via": "session", "consumed": "first"}, {"via": "session", "consumed": "count"}],
         id="sessionmaker",
@@ -777,7 +813,7 @@ READS = [
         "inspector = sa.inspect(op.get_bind())\nif 'x' in inspector.get_table_names():\n    pass\ncols = inspector.get_columns('t')",
         [
             {"call": "inspect", "via": "inspector", "target": "inspector", "consumed": "assign"},
-            {"call": "get_table_names", "via": "inspector", "consumed": None},
+            {"call": "get_table_names", "via": "inspector", "consumed": "use"},
             {
                 "call": "get_columns",
                 "via": "inspector",
