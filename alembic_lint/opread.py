@@ -114,6 +114,9 @@ def _ends_flow(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise))
 
 
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
 class _Alias(NamedTuple):
     kind: Via
     table: str | None = None
@@ -132,12 +135,14 @@ class _Walk:
 
     def __init__(
         self,
-        helpers: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef],
+        helpers: Mapping[str, FunctionNode],
         constants: Mapping[str, Expr],
         op_names: frozenset[str],
         parse_sql: _SqlParser,
     ) -> None:
         self.helpers = dict(helpers)
+        self.module_helpers = helpers
+        self.constants = constants
         self.env: dict[str, Expr] = dict(constants)
         self.locals: set[str] = set()
         self.op_names = op_names
@@ -513,24 +518,49 @@ class _Walk:
                 index = self.pending.pop(sub.id)
                 self.ops[index] = self.ops[index]._replace(consumed="use")
 
-    def inline(self, helper: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> None:
+    def inline(self, helper: FunctionNode, call: ast.Call) -> None:
+        """The helper's body, with its parameters bound to the call's arguments. A module-level
+        helper sees the module's constants and its parameters; one defined in the function
+        body (a closure) also sees the caller's names as they are at the call."""
         if helper.name in self.calling or len(self.calling) >= _MAX_DEPTH:
             return
-        saved_env, saved_locals = dict(self.env), set(self.locals)
-        params = [a.arg for a in [*helper.args.posonlyargs, *helper.args.args]]
-        defaults = helper.args.defaults
-        for name, default in zip(params[len(params) - len(defaults) :], defaults, strict=True):
-            self.bind_name(name, self.expr(default))
-        for name, arg in zip(params, call.args, strict=False):
-            self.bind_name(name, _unknown(arg) if isinstance(arg, ast.Starred) else self.expr(arg))
+        spec = helper.args
+        params = [a.arg for a in [*spec.posonlyargs, *spec.args]]
+        given: dict[str, tuple[Expr, _Alias | None, str | None]] = {}
+        positional = params
+        for i, arg in enumerate(call.args[: len(params)]):
+            if isinstance(arg, ast.Starred):
+                positional = params[:i]  # where the later arguments go is not known
+                break
+            given[params[i]] = self.argument(arg)
         for kw in call.keywords:
             if kw.arg is not None:
-                self.bind_name(kw.arg, self.expr(kw.value))
-        for a in [*helper.args.kwonlyargs, helper.args.vararg, helper.args.kwarg]:
-            if a is not None and a.arg not in self.env:
-                self.bind_name(a.arg, Unknown(a.arg))
-        for name in params:
-            self.locals.add(name)
+                given[kw.arg] = self.argument(kw.value)
+        # parameters that `*args` or `**kwargs` may set, whatever their defaults say
+        if any(kw.arg is None for kw in call.keywords):
+            unknowable = set(params) | {a.arg for a in spec.kwonlyargs}
+        else:
+            unknowable = set(params) - set(positional)
+        unknowable -= set(given)
+        saved, pending = self.save(), dict(self.pending)
+        if self.module_helpers.get(helper.name) is helper:
+            self.env, self.locals, self.aliases, self.targets = dict(self.constants), set(), {}, {}
+        defaults = dict(zip(params[len(params) - len(spec.defaults) :], spec.defaults, strict=True))
+        defaults.update(
+            (a.arg, d)
+            for a, d in zip(spec.kwonlyargs, spec.kw_defaults, strict=True)
+            if d is not None
+        )
+        values = {name: self.expr(default) for name, default in defaults.items()}
+        names = [*params, *(a.arg for a in spec.kwonlyargs)]
+        names += [a.arg for a in (spec.vararg, spec.kwarg) if a is not None]
+        for name in names:
+            value, alias, table = given.get(name, (values.get(name), None, None))
+            self.bind_name(name, Unknown(name) if value is None or name in unknowable else value)
+            if alias is not None:
+                self.aliases[name] = alias
+            if table is not None:
+                self.targets[name] = table
         self.calling.append(helper.name)
         self.conditions.append(Condition("call", helper.name, None, call.lineno))
         try:
@@ -538,7 +568,15 @@ class _Walk:
         finally:
             self.conditions.pop()
             self.calling.pop()
-            self.env, self.locals = saved_env, saved_locals
+            self.restore(saved)
+            self.pending = {k: i for k, i in pending.items() if self.ops[i].consumed == "assign"}
+
+    def argument(self, node: ast.expr) -> tuple[Expr, _Alias | None, str | None]:
+        """An argument's value, the connection or batch it stands for, the table it holds."""
+        alias = self.aliases.get(node.id) if isinstance(node, ast.Name) else None
+        made = self.makes(node) if alias is None else None
+        table = self.targets.get(node.id) if isinstance(node, ast.Name) else None
+        return self.expr(node), alias or (None if made is None else _Alias(made)), table
 
     def bind_name(self, name: str, value: Expr) -> None:
         self.locals.add(name)
@@ -720,7 +758,6 @@ def _str(expr: Expr) -> str | None:
     return expr.value if isinstance(expr, Lit) and isinstance(expr.value, str) else None
 
 
-FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 ModuleContext = tuple[Mapping[str, FunctionNode], Mapping[str, Expr], frozenset[str]]
 
 

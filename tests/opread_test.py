@@ -886,3 +886,239 @@ def test_bulk_insert_into_a_created_table():
 def test_a_rebound_target_is_forgotten():
     body = 't = op.create_table("accounts")\nt = other\nop.bulk_insert(t, [])'
     assert [op.table for op in read(body)] == ["accounts", None]
+
+
+# -- helper functions ---------------------------------------------------------------------------
+
+HELPERS = """\
+TABLE = "users"
+
+
+def drop(name, kind="k", *, schema="s", extra=None):
+    op.drop_table(name, schema=schema)
+    op.drop_table(kind)
+    op.drop_table(extra)
+
+
+def drop_everything(*names, **options):
+    op.drop_table(names)
+    op.drop_table(options)
+
+
+def uses_globals():
+    op.drop_table(TABLE)
+    op.drop_table(t)
+    leaked = "inside"
+
+
+def add_to(batch):
+    batch.drop_column("c")
+
+
+def fetch(conn, query):
+    return conn.execute(query).fetchall()
+
+
+def seed(table):
+    op.bulk_insert(table, [])
+
+
+def recursive():
+    op.drop_table("r")
+    recursive()
+
+
+def ping():
+    op.drop_table("ping")
+    pong()
+
+
+def pong():
+    op.drop_table("pong")
+    ping()
+
+
+def level1():
+    op.drop_table("1")
+    level2()
+
+
+def level2():
+    op.drop_table("2")
+    level3()
+
+
+def level3():
+    op.drop_table("3")
+    level4()
+
+
+def level4():
+    op.drop_table("4")
+
+
+def offline_guarded():
+    if context.is_offline_mode():
+        return
+    op.get_bind().execute(q).fetchall()
+"""
+
+
+def _tables(op):
+    return {k: v for k, v in op.kwargs if k in ("table_name", "schema")}
+
+
+HELPER_CALLS = [
+    pytest.param(
+        'drop("a")',
+        [
+            {"table_name": Lit("a"), "schema": Lit("s")},
+            {"table_name": Lit("k")},
+            {"table_name": Lit(None)},
+        ],
+        id="positional-and-defaults",
+    ),
+    pytest.param(
+        'drop(name="a", kind="b", schema="x", extra=TABLE)',
+        [
+            {"table_name": Lit("a"), "schema": Lit("x")},
+            {"table_name": Lit("b")},
+            {"table_name": Lit("users")},
+        ],
+        id="keywords",
+    ),
+    pytest.param(
+        'drop("a", *rest)',
+        [
+            {"table_name": Lit("a"), "schema": Lit("s")},
+            {"table_name": Unknown("kind")},
+            {"table_name": Lit(None)},
+        ],
+        id="starred-leaves-later-positions-unknown",
+    ),
+    pytest.param(
+        "drop(*rest)",
+        [
+            {"table_name": Unknown("name"), "schema": Lit("s")},
+            {"table_name": Unknown("kind")},
+            {"table_name": Lit(None)},
+        ],
+        id="starred-first",
+    ),
+    pytest.param(
+        'drop("a", extra="e", **options)',
+        [
+            {"table_name": Lit("a"), "schema": Unknown("schema")},
+            {"table_name": Unknown("kind")},
+            {"table_name": Lit("e")},
+        ],
+        id="double-star-may-set-any-default",
+    ),
+    pytest.param(
+        'drop_everything("a", "b", x=1)',
+        [{"table_name": Unknown("names")}, {"table_name": Unknown("options")}],
+        id="varargs",
+    ),
+    pytest.param(
+        't = "caller"\nuses_globals()\nop.drop_table(leaked)',
+        [{"table_name": Lit("users")}, {"table_name": Ref("t")}, {"table_name": Ref("leaked")}],
+        id="a-module-helper-sees-the-module-not-the-caller",
+    ),
+    pytest.param(
+        't = "first"\ndef closure():\n    op.drop_table(t)\nt = "second"\nclosure()',
+        [{"table_name": Lit("second")}],
+        id="a-closure-sees-the-callers-names-at-the-call",
+    ),
+    pytest.param(
+        'def drop(name):\n    op.drop_table("nested " + name)\ndrop("x")',
+        [{"table_name": Lit("nested x")}],
+        id="a-nested-definition-shadows-the-module-one",
+    ),
+    pytest.param("recursive()", [{"table_name": Lit("r")}], id="recursion"),
+    pytest.param(
+        "ping()", [{"table_name": Lit("ping")}, {"table_name": Lit("pong")}], id="mutual-recursion"
+    ),
+    pytest.param(
+        "level1()",
+        [{"table_name": Lit("1")}, {"table_name": Lit("2")}, {"table_name": Lit("3")}],
+        id="depth-limit",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), HELPER_CALLS)
+def test_helper_calls(body, expected):
+    assert [_tables(op) for op in read(body, HELPERS)] == expected
+
+
+def test_helper_conditions_and_lines():
+    check(
+        "if x:\n    level1()",
+        [
+            {"line": 51, "conditions": [("if", "x", None), ("call", "level1", None)]},
+            {
+                "line": 56,
+                "conditions": [
+                    ("if", "x", None),
+                    ("call", "level1", None),
+                    ("call", "level2", None),
+                ],
+            },
+            {"line": 61},
+        ],
+        HELPERS,
+    )
+
+
+def test_helpers_receive_batches_connections_and_tables():
+    body = """\
+        with op.batch_alter_table("t", schema="s") as b:
+            add_to(b)
+        fetch(op.get_bind(), q)
+        conn = op.get_bind()
+        rows = fetch(conn, conn.execute(q).scalar())
+        t = op.create_table("created")
+        seed(t)
+        seed(conn)
+        offline_guarded()
+    """
+    check(
+        body,
+        [
+            {"call": "batch_alter_table"},
+            {"call": "drop_column", "via": "batch_op", "table": "t", "schema": "s", "batch": True},
+            {
+                "call": "execute",
+                "via": "bind",
+                "consumed": "fetchall",
+                "kwargs": {},
+                "args": (Ref("q"),),
+            },
+            {"call": "execute", "via": "bind", "consumed": "scalar", "line": 5},
+            {
+                "call": "execute",
+                "via": "bind",
+                "consumed": "fetchall",
+                "conditions": [("call", "fetch", None)],
+            },
+            {"call": "create_table", "target": "t"},
+            {"call": "bulk_insert", "table": "created"},
+            {"call": "bulk_insert", "table": None},
+            {"call": "execute", "via": "bind", "offline": False},
+        ],
+        HELPERS,
+    )
+
+
+def test_a_read_passed_to_a_helper_is_used():
+    body = "conn = op.get_bind()\nresult = conn.execute(q)\nseed(result)\nother = conn.execute(q)\nseed(x)"
+    check(
+        body,
+        [
+            {"consumed": "use"},
+            {"call": "bulk_insert"},
+            {"consumed": "assign"},
+            {"call": "bulk_insert"},
+        ],
+        HELPERS,
+    )
