@@ -114,6 +114,26 @@ def _ends_flow(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise))
 
 
+def _assigned(stmts: list[ast.stmt]) -> set[str]:
+    return {
+        sub.id
+        for stmt in stmts
+        for sub in ast.walk(stmt)
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)
+    }
+
+
+def _join(paths: list[dict[str, Expr]]) -> dict[str, Expr]:
+    """The names after paths join: a value all paths agree on, else unknown."""
+    first, *rest = paths
+    joined = {}
+    for name in set(first).union(*rest):
+        value = first.get(name)
+        same = all(path.get(name) == value for path in rest)
+        joined[name] = value if value is not None and same else Unknown(name)
+    return joined
+
+
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
@@ -611,26 +631,17 @@ class _Walk:
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             self.with_(stmt)
         elif isinstance(stmt, ast.If):
-            self.visit_expr(stmt.test, used="use")
-            offline = _is_offline_test(stmt.test)
-            test = ast.unparse(stmt.test)[:_MAX_SOURCE]
-            self.branch(Condition("if", test, offline, stmt.lineno), stmt.body)
-            if stmt.orelse:
-                other = None if offline is None else not offline
-                self.branch(Condition("else", test, other, stmt.lineno), stmt.orelse)
+            self.if_(stmt)
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             self.for_(stmt)
         elif isinstance(stmt, ast.While):
             self.visit_expr(stmt.test, used="use")
             test = ast.unparse(stmt.test)[:_MAX_SOURCE]
-            self.branch(Condition("loop", test, None, stmt.lineno), stmt.body + stmt.orelse)
+            self.loop(Condition("loop", test, None, stmt.lineno), stmt.body + stmt.orelse)
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self.try_(stmt)  # type: ignore[arg-type]  # TryStar has Try's fields
         elif isinstance(stmt, ast.Match):
-            self.visit_expr(stmt.subject, used="use")
-            for case in stmt.cases:
-                test = ast.unparse(case.pattern)[:_MAX_SOURCE]
-                self.branch(Condition("if", test, None, stmt.lineno), case.body)
+            self.match(stmt)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.helpers[stmt.name] = stmt
         elif isinstance(stmt, (ast.Return, ast.Delete, ast.Raise, ast.Assert)):
@@ -645,13 +656,71 @@ class _Walk:
         finally:
             self.conditions.pop()
 
+    # Where paths join again, a name keeps its value only if every path that reaches the join
+    # gives it that value; otherwise it is unknown (never the value of the path walked last).
+
+    def if_(self, stmt: ast.If) -> None:
+        self.visit_expr(stmt.test, used="use")
+        offline = _is_offline_test(stmt.test)
+        test = ast.unparse(stmt.test)[:_MAX_SOURCE]
+        before = dict(self.env)
+        self.branch(Condition("if", test, offline, stmt.lineno), stmt.body)
+        paths = [] if _ends_flow(stmt.body) else [self.env]
+        self.env = dict(before)
+        if stmt.orelse:
+            other = None if offline is None else not offline
+            self.branch(Condition("else", test, other, stmt.lineno), stmt.orelse)
+        if not _ends_flow(stmt.orelse):
+            paths.append(self.env)
+        self.env = _join(paths) if paths else before
+
+    def loop(
+        self, condition: Condition, stmts: list[ast.stmt], target: ast.expr | None = None
+    ) -> None:
+        """A body that runs any number of times: what it assigns is unknown before it too."""
+        before = dict(self.env)
+        names = _assigned(stmts)
+        if target is not None:
+            names |= {sub.id for sub in ast.walk(target) if isinstance(sub, ast.Name)}
+        for name in names:
+            self.bind_name(name, Unknown(name))
+        self.branch(condition, stmts)
+        self.env = _join([before, self.env])
+
     def try_(self, stmt: ast.Try) -> None:
         line = stmt.lineno
+        before = dict(self.env)
         self.branch(Condition("try", "try", None, line), stmt.body + stmt.orelse)
+        after = self.env
+        paths = [] if _ends_flow(stmt.body + stmt.orelse) else [after]
         for handler in stmt.handlers:
+            self.env = _join([before, after])  # the exception may come from any statement
+            if handler.name is not None:
+                self.bind_name(handler.name, Unknown(handler.name))
             test = "except " + (ast.unparse(handler.type) if handler.type is not None else "")
             self.branch(Condition("try", test.strip(), None, handler.lineno), handler.body)
+            if not _ends_flow(handler.body):
+                paths.append(self.env)
+        self.env = _join(paths) if paths else _join([before, after])
         self.body(stmt.finalbody)
+
+    def match(self, stmt: ast.Match) -> None:
+        self.visit_expr(stmt.subject, used="use")
+        before = dict(self.env)
+        paths = [before]
+        for case in stmt.cases:
+            self.env = dict(before)
+            for sub in ast.walk(case.pattern):
+                captured = getattr(
+                    sub, "rest" if isinstance(sub, ast.MatchMapping) else "name", None
+                )
+                if captured is not None:
+                    self.bind_name(captured, Unknown(captured))
+            test = ast.unparse(case.pattern)[:_MAX_SOURCE]
+            self.branch(Condition("if", test, None, case.pattern.lineno), case.body)
+            if not _ends_flow(case.body):
+                paths.append(self.env)
+        self.env = _join(paths)
 
     def assign(self, stmt: ast.Assign | ast.AnnAssign) -> None:
         if stmt.value is None:
@@ -738,10 +807,7 @@ class _Walk:
                 self.bind_name(name, value)
                 self.branch(Condition("loop", test, None, stmt.lineno), stmt.body)
         else:
-            for sub in ast.walk(stmt.target):
-                if isinstance(sub, ast.Name):
-                    self.bind_name(sub.id, Unknown(sub.id))
-            self.branch(Condition("loop", test, None, stmt.lineno), stmt.body)
+            self.loop(Condition("loop", test, None, stmt.lineno), stmt.body, stmt.target)
         self.body(stmt.orelse)
 
 

@@ -1122,3 +1122,114 @@ def test_a_read_passed_to_a_helper_is_used():
         ],
         HELPERS,
     )
+
+
+# -- names where paths join -----------------------------------------------------------------------
+
+JOINS = [
+    pytest.param('t = "a"\nif x:\n    t = "b"\nop.drop_table(t)', Unknown("t"), id="if-may-rebind"),
+    pytest.param(
+        'if x:\n    t = "a"\nelse:\n    t = "b"\nop.drop_table(t)',
+        Unknown("t"),
+        id="if-else-differ",
+    ),
+    pytest.param(
+        'if x:\n    t = "a"\nelse:\n    t = "a"\nop.drop_table(t)', Lit("a"), id="if-else-agree"
+    ),
+    pytest.param('if x:\n    t = "a"\nop.drop_table(t)', Unknown("t"), id="bound-on-one-path"),
+    pytest.param('t = "a"\nif x:\n    pass\nop.drop_table(t)', Lit("a"), id="untouched"),
+    pytest.param(
+        't = "a"\nif x:\n    t = "b"\n    return\nop.drop_table(t)',
+        Lit("a"),
+        id="the-other-path-returned",
+    ),
+    pytest.param(
+        'if x:\n    t = "a"\nelse:\n    raise E\nop.drop_table(t)', Lit("a"), id="else-raised"
+    ),
+    pytest.param(
+        't = "a"\nif x:\n    op.drop_table(t)\n    t = "b"', Lit("a"), id="inside-the-branch"
+    ),
+    pytest.param(
+        't = "a"\nfor r in rows:\n    op.drop_table(t)\n    t = "b"',
+        Unknown("t"),
+        id="loop-later-iterations",
+    ),
+    pytest.param(
+        't = "a"\nfor r in rows:\n    t = "b"\n    op.drop_table(t)',
+        Lit("b"),
+        id="loop-assigned-first",
+    ),
+    pytest.param(
+        't = "a"\nfor r in rows:\n    t = "b"\nop.drop_table(t)',
+        Unknown("t"),
+        id="after-a-loop-that-may-not-run",
+    ),
+    pytest.param(
+        't = "a"\nfor r in rows:\n    pass\nop.drop_table(t)',
+        Lit("a"),
+        id="loop-that-does-not-assign",
+    ),
+    pytest.param(
+        't = "a"\nfor t in ("x", "y"):\n    pass\nop.drop_table(t)',
+        Lit("y"),
+        id="after-an-unrolled-loop",
+    ),
+    pytest.param('t = "a"\nwhile x:\n    op.drop_table(t)\n    t = "b"', Unknown("t"), id="while"),
+    pytest.param(
+        't = "a"\ntry:\n    t = "b"\nexcept E:\n    op.drop_table(t)',
+        Unknown("t"),
+        id="except-sees-either",
+    ),
+    pytest.param(
+        't = "a"\ntry:\n    t = "b"\nexcept E:\n    t = "b"\nop.drop_table(t)',
+        Lit("b"),
+        id="try-paths-agree",
+    ),
+    pytest.param(
+        't = "a"\ntry:\n    t = "b"\nexcept E:\n    raise\nop.drop_table(t)',
+        Lit("b"),
+        id="except-raises",
+    ),
+    pytest.param(
+        't = "a"\ntry:\n    t = "b"\n    return\nexcept E:\n    pass\nop.drop_table(t)',
+        Unknown("t"),
+        id="try-returns-except-falls-through",
+    ),
+    pytest.param(
+        't = "a"\ntry:\n    return\nexcept E:\n    raise\nop.drop_table(t)',
+        Lit("a"),
+        id="no-path-reaches-the-end",
+    ),
+    pytest.param(
+        "try:\n    pass\nexcept E as t:\n    op.drop_table(t)", Unknown("t"), id="exception-name"
+    ),
+    pytest.param(
+        't = "a"\nmatch x:\n    case 1:\n        t = "b"\nop.drop_table(t)',
+        Unknown("t"),
+        id="match-may-rebind",
+    ),
+    pytest.param(
+        't = "a"\nmatch x:\n    case 1:\n        return\nop.drop_table(t)',
+        Lit("a"),
+        id="match-case-returns",
+    ),
+    pytest.param(
+        't = "a"\nmatch x:\n    case [t, *rest]:\n        op.drop_table(t)',
+        Unknown("t"),
+        id="match-capture",
+    ),
+    pytest.param(
+        't = "a"\nmatch x:\n    case {"k": 1, **t}:\n        op.drop_table(t)',
+        Unknown("t"),
+        id="match-mapping-rest",
+    ),
+    pytest.param(
+        't = "a"\nmatch x:\n    case [*t]:\n        op.drop_table(t)', Unknown("t"), id="match-star"
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "value"), JOINS)
+def test_names_where_paths_join(body, value):
+    [op] = read(body)
+    assert op.kwargs == (("table_name", value),)
