@@ -94,20 +94,24 @@ def _unknown(node: ast.AST) -> Unknown:
     return Unknown(ast.unparse(node)[:_MAX_SOURCE])
 
 
-def _is_offline_test(node: ast.expr) -> bool | None:
-    """True for a test that holds in offline mode, False for its negation, None otherwise."""
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        inner = _is_offline_test(node.operand)
-        return None if inner is None else not inner
+def _modes(test: ast.expr) -> tuple[bool | None, bool | None]:
+    """Whether the branch where ``test`` holds, and the one where it does not, run only offline
+    (True), only online (False), or in both modes (None)."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        holds, fails = _modes(test.operand)
+        return fails, holds
     if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "is_offline_mode"
-    ):
-        return True
-    if isinstance(node, ast.Attribute) and node.attr == "as_sql":
-        return True
-    return None
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Attribute)
+        and test.func.attr == "is_offline_mode"
+    ) or (isinstance(test, ast.Attribute) and test.attr == "as_sql"):
+        return True, False
+    if isinstance(test, ast.BoolOp):
+        # `a and b` holds only where both do; `a or b` fails only where both do
+        modes = [_modes(value)[0 if isinstance(test.op, ast.And) else 1] for value in test.values]
+        mode = next((m for m in modes if m is not None), None)
+        return (mode, None) if isinstance(test.op, ast.And) else (None, mode)
+    return None, None
 
 
 def _ends_flow(body: list[ast.stmt]) -> bool:
@@ -611,11 +615,11 @@ class _Walk:
         for stmt in stmts:
             self.statement(stmt)
             if isinstance(stmt, ast.If) and not stmt.orelse and _ends_flow(stmt.body):
-                offline = _is_offline_test(stmt.test)
+                offline = _modes(stmt.test)[1]
                 if offline is not None:
                     # `if context.is_offline_mode(): return`: the rest runs only in the other mode
                     test = f"not ({ast.unparse(stmt.test)})"
-                    self.conditions.append(Condition("if", test, not offline, stmt.lineno))
+                    self.conditions.append(Condition("if", test, offline, stmt.lineno))
                     pushed += 1
         del self.conditions[len(self.conditions) - pushed :]
 
@@ -661,14 +665,13 @@ class _Walk:
 
     def if_(self, stmt: ast.If) -> None:
         self.visit_expr(stmt.test, used="use")
-        offline = _is_offline_test(stmt.test)
+        offline, other = _modes(stmt.test)
         test = ast.unparse(stmt.test)[:_MAX_SOURCE]
         before = dict(self.env)
         self.branch(Condition("if", test, offline, stmt.lineno), stmt.body)
         paths = [] if _ends_flow(stmt.body) else [self.env]
         self.env = dict(before)
         if stmt.orelse:
-            other = None if offline is None else not offline
             self.branch(Condition("else", test, other, stmt.lineno), stmt.orelse)
         if not _ends_flow(stmt.orelse):
             paths.append(self.env)

@@ -529,6 +529,31 @@ def test_alembic_op_under_another_name():
 
 FLOW = [
     pytest.param(
+        "if context.is_offline_mode() and x:\n    op.execute('a')\nelse:\n    op.execute('b')",
+        [{"offline": True}, {"offline": None}],
+        id="offline-and",
+    ),
+    pytest.param(
+        "if x or context.is_offline_mode():\n    op.execute('a')\nelse:\n    op.execute('b')",
+        [{"offline": None}, {"offline": False}],
+        id="offline-or",
+    ),
+    pytest.param(
+        "if not (context.is_offline_mode() or x):\n    op.execute('a')\nif not (x and op.get_context().as_sql):\n    op.execute('b')\nelse:\n    op.execute('c')",
+        [{"offline": False}, {"offline": None}, {"offline": True}],
+        id="offline-negated-bool-ops",
+    ),
+    pytest.param(
+        "if x and y:\n    op.execute('a')\nif x or y:\n    return\nop.execute('b')",
+        [{"offline": None}, {"offline": None, "conditions": []}],
+        id="bool-ops-without-modes",
+    ),
+    pytest.param(
+        "if context.is_offline_mode() or x:\n    return\nop.execute('online')",
+        [{"offline": False}],
+        id="early-return-offline-or",
+    ),
+    pytest.param(
         'for name in ("a", "b"):\n    op.drop_table(name)',
         [
             {"table": "a", "conditions": [("loop", "('a', 'b')", None)], "line": 2},
