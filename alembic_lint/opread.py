@@ -118,6 +118,31 @@ def _ends_flow(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise))
 
 
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def _exits(body: list[ast.stmt]) -> bool:
+    """Whether the block ends by leaving it; ``_ends_flow`` also means the function is left."""
+    return bool(body) and isinstance(body[-1], _EXITS)
+
+
+def _breaks(nodes: list[ast.AST]) -> bool:
+    """Whether a ``break`` in these statements leaves the loop they are the body of."""
+    for node in nodes:
+        if isinstance(node, ast.Break):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        inner = list(ast.iter_child_nodes(node))
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            inner = list(node.orelse)  # a break in the body leaves that inner loop
+        if _breaks(
+            [n for n in inner if isinstance(n, (ast.stmt, ast.excepthandler, ast.match_case))]
+        ):
+            return True
+    return False
+
+
 def _assigned(stmts: list[ast.stmt]) -> set[str]:
     return {
         sub.id
@@ -614,13 +639,17 @@ class _Walk:
         pushed = 0
         for stmt in stmts:
             self.statement(stmt)
-            if isinstance(stmt, ast.If) and not stmt.orelse and _ends_flow(stmt.body):
-                offline = _modes(stmt.test)[1]
-                if offline is not None:
-                    # `if context.is_offline_mode(): return`: the rest runs only in the other mode
-                    test = f"not ({ast.unparse(stmt.test)})"
-                    self.conditions.append(Condition("if", test, offline, stmt.lineno))
-                    pushed += 1
+            if isinstance(stmt, _EXITS):
+                break  # the rest never runs
+            if isinstance(stmt, ast.If) and (_exits(stmt.body) or _exits(stmt.orelse)):
+                if _exits(stmt.body) and _exits(stmt.orelse):
+                    break
+                # `if context.is_offline_mode(): return`: the rest runs only where it fails
+                holds, fails = _modes(stmt.test)
+                text = ast.unparse(stmt.test)
+                test, mode = (f"not ({text})", fails) if _exits(stmt.body) else (text, holds)
+                self.conditions.append(Condition("if", test[:_MAX_SOURCE], mode, stmt.lineno))
+                pushed += 1
         del self.conditions[len(self.conditions) - pushed :]
 
     def statement(self, stmt: ast.stmt) -> None:
@@ -802,6 +831,7 @@ class _Walk:
         name = stmt.target.id if isinstance(stmt.target, ast.Name) else None
         if (
             name is not None
+            and not _breaks(list(stmt.body))
             and isinstance(values, Seq)
             and 0 < len(values.items) <= _MAX_UNROLL
             and all(isinstance(v, Lit) for v in values.items)

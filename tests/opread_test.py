@@ -529,6 +529,64 @@ def test_alembic_op_under_another_name():
 
 FLOW = [
     pytest.param(
+        "op.execute('a')\nreturn\nop.execute('never')",
+        [{"kwargs": {"sqltext": Lit("a")}}],
+        id="unreachable-after-return",
+    ),
+    pytest.param(
+        "if x:\n    raise E\nelse:\n    return\nop.execute('never')",
+        [],
+        id="both-branches-leave",
+    ),
+    pytest.param(
+        "if context.is_offline_mode():\n    op.execute('a')\nelse:\n    return\nop.execute('b')",
+        [
+            {"offline": True},
+            {"offline": True, "conditions": [("if", "context.is_offline_mode()", True)]},
+        ],
+        id="else-returns",
+    ),
+    pytest.param(
+        "if context.is_offline_mode():\n    op.execute('a')\n    return\nelse:\n    op.execute('b')\nop.execute('c')",
+        [{"offline": True}, {"offline": False}, {"offline": False}],
+        id="offline-branch-returns-with-an-else",
+    ),
+    pytest.param(
+        "if not has_table:\n    return\nop.execute('a')",
+        [{"offline": None, "conditions": [("if", "not (not has_table)", None)]}],
+        id="any-early-return-conditions-the-rest",
+    ),
+    pytest.param(
+        "for t in tables:\n    if t == 'skip':\n        continue\n    op.drop_table(t)\n    break\n    op.drop_table('never')",
+        [{"conditions": [("loop", "tables", None), ("if", "not (t == 'skip')", None)]}],
+        id="continue-and-break",
+    ),
+    pytest.param(
+        "for t in ('a', 'b'):\n    op.drop_table(t)\n    if done:\n        break",
+        [{"kwargs": {"table_name": Unknown("t")}}],
+        id="a-loop-that-breaks-is-not-unrolled",
+    ),
+    pytest.param(
+        "for t in ('a', 'b'):\n    for c in cs:\n        break\n    while x:\n        break\n    op.drop_table(t)",
+        [{"table": "a"}, {"table": "b"}],
+        id="a-break-of-an-inner-loop",
+    ),
+    pytest.param(
+        "for t in ('a', 'b'):\n    op.drop_table(t)\n    for c in cs:\n        pass\n    else:\n        break",
+        [{"table": None}],
+        id="a-break-in-an-inner-loops-else",
+    ),
+    pytest.param(
+        "for t in ('a', 'b'):\n    def f():\n        for x in y:\n            break\n    try:\n        pass\n    except E:\n        op.drop_table(t)\n    match t:\n        case 'a':\n            pass",
+        [{"table": "a"}, {"table": "b"}],
+        id="no-break-in-nested-statements",
+    ),
+    pytest.param(
+        "for t in ('a', 'b'):\n    try:\n        op.drop_table(t)\n    except E:\n        break",
+        [{"table": None}],
+        id="a-break-in-an-except",
+    ),
+    pytest.param(
         "if context.is_offline_mode() and x:\n    op.execute('a')\nelse:\n    op.execute('b')",
         [{"offline": True}, {"offline": None}],
         id="offline-and",
@@ -545,7 +603,7 @@ FLOW = [
     ),
     pytest.param(
         "if x and y:\n    op.execute('a')\nif x or y:\n    return\nop.execute('b')",
-        [{"offline": None}, {"offline": None, "conditions": []}],
+        [{"offline": None}, {"offline": None, "conditions": [("if", "not (x or y)", None)]}],
         id="bool-ops-without-modes",
     ),
     pytest.param(
