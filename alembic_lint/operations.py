@@ -51,7 +51,8 @@ class Ref(NamedTuple):
 
 class Call(NamedTuple):
     func: str
-    """The dotted name called, as written (``sa.String``, ``sa.text``); ``?`` when not a name."""
+    """The dotted name called, as written (``sa.String``, ``sa.text``); a call of anything
+    else (``"{}".format(x)``, ``sa.Enum(...).with_variant(...)``) is ``Unknown``."""
     args: tuple[Expr, ...]
     kwargs: tuple[tuple[str, Expr], ...]
     tag: Literal["c"] = "c"

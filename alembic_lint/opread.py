@@ -273,14 +273,14 @@ class _Walk:
             and func.attr in _SEE_THROUGH
         ):
             return self.expr(func.value)
-        name = _dotted(func) or "?"
-        if name.split(".", 1)[0] in self.locals:
-            return _unknown(node)
+        name = _dotted(func)
+        if name is None or name.split(".", 1)[0] in self.locals:
+            return _unknown(node)  # `"{}".format(x)`, `sa.Enum(...).with_variant(...)`
         args = tuple(_unknown(a) if isinstance(a, ast.Starred) else self.expr(a) for a in node.args)
         kwargs = tuple(
             (kw.arg if kw.arg is not None else "**", self.expr(kw.value)) for kw in node.keywords
         )
-        if tail(name) == "f" and name.split(".", 1)[0] in self.op_names and args:
+        if args and name.rpartition(".")[0] in (*self.op_names, "alembic.op") and tail(name) == "f":
             return args[0]
         if tail(name) == "dedent" and len(args) == 1 and isinstance(args[0], Lit):
             import textwrap

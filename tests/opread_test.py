@@ -372,6 +372,32 @@ REBOUND = object()
 """
 
 VALUES = [
+    pytest.param(
+        'op.drop_table("{}".format(TABLE))',
+        {"table_name": Unknown("'{}'.format(TABLE)")},
+        id="str-format",
+    ),
+    pytest.param(
+        'op.alter_column("t", "c", type_=sa.Enum("a", name="e").with_variant(mysql.ENUM("a"), "mysql"))',
+        {
+            "table_name": Lit("t"),
+            "column_name": Lit("c"),
+            "type_": Unknown("sa.Enum('a', name='e').with_variant(mysql.ENUM('a'), 'mysql')"),
+        },
+        id="method-of-a-call",
+    ),
+    pytest.param(
+        'op.drop_index(alembic.op.f("ix_b"))', {"index_name": Lit("ix_b")}, id="alembic.op.f"
+    ),
+    pytest.param(
+        'op.drop_index(alembic_op.f("ix_a"))', {"index_name": Lit("ix_a")}, id="op.f-imported-as"
+    ),
+    pytest.param(
+        'op.drop_index(other.f("ix"))',
+        {"index_name": C("other.f", Lit("ix"))},
+        id="f-of-something-else",
+    ),
+    pytest.param("op.drop_index(op.f())", {"index_name": C("op.f")}, id="op.f-without-arguments"),
     pytest.param("op.drop_table(TABLE)", {"table_name": Lit("users")}, id="module-constant"),
     pytest.param(
         "op.drop_table(NOT_LITERAL)",
