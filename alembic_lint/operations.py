@@ -120,15 +120,19 @@ class Column(NamedTuple):
     def not_null(self) -> bool | None:
         """Whether the column is NOT NULL, as SQLAlchemy decides it; None when unknown.
 
-        SQLAlchemy makes a column nullable unless ``nullable=False`` or it is a primary key.
+        A given ``nullable`` decides, by its truth (SQLAlchemy renders NOT NULL for any false
+        value, ``None`` included); without it, an ``Identity`` column or a primary key is NOT
+        NULL, any other is nullable. A table-level ``PrimaryKeyConstraint`` is not seen here.
         """
         nullable = self.kw("nullable")
         if nullable is not None:
-            return None if not isinstance(nullable, Lit) else nullable.value is False
+            return None if not isinstance(nullable, Lit) else not nullable.value
+        if self.calls("Identity"):
+            return True
         primary = self.kw("primary_key")
         if primary is None:
             return False
-        return None if not isinstance(primary, Lit) else primary.value is True
+        return None if not isinstance(primary, Lit) else bool(primary.value)
 
 
 class Condition(NamedTuple):

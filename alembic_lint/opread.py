@@ -290,17 +290,21 @@ class _Walk:
         return Call(name, args, kwargs)
 
     def column(self, node: ast.expr) -> Column | None:
+        """An ``sa.Column(...)``, its arguments read as SQLAlchemy reads them.
+
+        Without ``name=``, the first positional argument is the name: a column in an operation
+        must have one, so one that is not a literal is an unknown name, never the type. The type
+        is ``type_=`` or the next positional argument, unless that is a ``ForeignKey``,
+        ``Computed``, ``Identity`` ... (then SQLAlchemy takes the type from it, or none)."""
         if not (isinstance(node, ast.Call) and tail(_dotted(node.func) or "") == "Column"):
             return None
         converted = self.call_expr(node)
         if not isinstance(converted, Call):
             return None
         args = list(converted.args)
-        name = None
-        first = args[0] if args else None
-        if isinstance(first, Lit) and isinstance(first.value, str):
-            name = first.value
-            args.pop(0)
+        name = converted.kw("name")
+        if name is None and args:
+            name = args.pop(0)
         type_: Expr | None = converted.kw("type_")
         if (
             type_ is None
@@ -308,8 +312,9 @@ class _Walk:
             and not (isinstance(args[0], Call) and tail(args[0].func) in _COLUMN_EXTRAS)
         ):
             type_ = args.pop(0)
-        kwargs = tuple((k, v) for k, v in converted.kwargs if k != "type_")
-        return Column(name, type_, tuple(args), kwargs, node.lineno, node.col_offset + 1)
+        kwargs = tuple((k, v) for k, v in converted.kwargs if k not in ("name", "type_"))
+        line, col = node.lineno, node.col_offset + 1
+        return Column(None if name is None else _str(name), type_, tuple(args), kwargs, line, col)
 
     # -- operations -------------------------------------------------------------------------
 

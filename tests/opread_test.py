@@ -9,7 +9,7 @@ from alembic_lint import opread
 from alembic_lint.operations import Call, Lit, Ref, Seq, Unknown
 
 
-def read(body, module=""):
+def read(body, module="NAME = make()\n"):
     """The operations of ``def upgrade(): <body>``; ``module`` follows it, and line 1 is the
     body's first line."""
     source = "def upgrade():\n" + textwrap.indent(textwrap.dedent(body), "    ") + "\n"
@@ -155,6 +155,57 @@ def test_batch_op_arguments_are_named_and_carry_the_batch_table(method, count, n
 
 
 OPS = [
+    pytest.param(
+        'op.add_column("t", sa.Column(NAME, sa.Integer))\nop.add_column("t", sa.Column(name, sa.String(), nullable=False))',
+        [
+            {"name": None, "columns": [{"name": None, "type": Ref("sa.Integer"), "args": ()}]},
+            {"name": None, "columns": [{"name": None, "type": C("sa.String"), "not_null": True}]},
+        ],
+        id="a-column-name-that-is-not-a-literal",
+    ),
+    pytest.param(
+        'op.add_column("t", sa.Column(name="n", type_=sa.Integer, nullable=False))\nop.add_column("t", sa.Column(sa.Integer, name="m"))',
+        [
+            {
+                "name": "n",
+                "columns": [
+                    {"name": "n", "type": Ref("sa.Integer"), "kwargs": {"nullable": Lit(False)}}
+                ],
+            },
+            {
+                "name": "m",
+                "columns": [{"name": "m", "type": Ref("sa.Integer"), "args": (), "kwargs": {}}],
+            },
+        ],
+        id="column-name-and-type-by-keyword",
+    ),
+    pytest.param(
+        'op.add_column("t", sa.Column(None, sa.Integer))\nop.add_column("t", sa.Column())',
+        [
+            {"columns": [{"name": None, "type": Ref("sa.Integer")}]},
+            {"columns": [{"name": None, "type": None, "args": (), "kwargs": {}}]},
+        ],
+        id="column-without-a-name",
+    ),
+    pytest.param(
+        'op.add_column("t", sa.Column("id", sa.Integer, sa.Identity()))\nop.add_column("t", sa.Column("id", sa.Integer, sa.Identity(), nullable=True))',
+        [{"columns": [{"not_null": True}]}, {"columns": [{"not_null": False}]}],
+        id="identity-is-not-null",
+    ),
+    pytest.param(
+        'local = make()\nop.add_column("t", local.Column("c", sa.Integer))\nop.add_column("t", sa.Column(*cols))',
+        [
+            {
+                "columns": [],
+                "kwargs": {
+                    "table_name": Lit("t"),
+                    "column": Unknown("local.Column('c', sa.Integer)"),
+                },
+            },
+            {"columns": [{"name": None, "type": None, "args": ()}]},
+        ],
+        id="columns-that-cannot-be-read",
+    ),
     pytest.param(
         'op.create_table("t", sa.Column("id", sa.Integer(), primary_key=True), sa.UniqueConstraint("id"), schema="s")',
         [
