@@ -14,8 +14,11 @@ parse. Rules read it through ``facts``. Decisions:
   ``kwargs``. ``sa.Column(...)`` arguments are kept as ``Column`` records.
 - **Literals or unknown.** An argument is a literal (``Lit``), a dotted name (``Ref``, such as
   ``sa.Integer``), a call of those (``Call``), a list or tuple (``Seq``), or ``Unknown`` with its
-  source text. Names bound to a literal at module level or earlier in the function are
-  resolved; anything else is unknown, never guessed.
+  source text. A name assigned at module level (once, outside any block) or earlier in the
+  function stands for the expression it was assigned (``t = sa.table("t")``, ``c =
+  sa.Column(...)``, ``name = PREFIX + "x"``); one whose value depends on the path taken (an
+  ``if`` that may rebind it, a loop, ``except``) or that is built in any other way is
+  unknown, never guessed.
 - **SQL is parsed.** The text of ``op.execute(...)`` (a string, ``sa.text(...)``, ``DDL``,
   ``textwrap.dedent``) is split into statements by ``sql.parse_sql``. Unknown text gives no
   statements and ``Unknown`` as ``sqltext``.

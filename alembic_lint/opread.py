@@ -295,10 +295,16 @@ class _Walk:
         Without ``name=``, the first positional argument is the name: a column in an operation
         must have one, so one that is not a literal is an unknown name, never the type. The type
         is ``type_=`` or the next positional argument, unless that is a ``ForeignKey``,
-        ``Computed``, ``Identity`` ... (then SQLAlchemy takes the type from it, or none)."""
-        if not (isinstance(node, ast.Call) and tail(_dotted(node.func) or "") == "Column"):
+        ``Computed``, ``Identity`` ... (then SQLAlchemy takes the type from it, or none). A
+        column assigned to a name first is read from that assignment, at the line it is used."""
+        held = self.env.get(node.id) if isinstance(node, ast.Name) else None
+        converted: Expr
+        if isinstance(held, Call) and tail(held.func) == "Column":
+            converted = held  # `column = sa.Column(...)` earlier
+        elif isinstance(node, ast.Call) and tail(_dotted(node.func) or "") == "Column":
+            converted = self.call_expr(node)
+        else:
             return None
-        converted = self.call_expr(node)
         if not isinstance(converted, Call):
             return None
         args = list(converted.args)
@@ -409,8 +415,9 @@ class _Walk:
                 if isinstance(values.get(key), Lit):
                     table = _str(values[key])
                     break
-            if method == "bulk_insert" and node.args:
-                table = self.table_of(node.args[0])
+            filled = node.args[0] if node.args else _keyword(node, "table")
+            if method == "bulk_insert" and filled is not None:
+                table = self.table_of(filled)
             schema_value = values.get("schema")
             schema = _str(schema_value) if isinstance(schema_value, Lit) else None
         name = None
@@ -779,8 +786,7 @@ class _Walk:
             for sub in ast.walk(target):
                 if isinstance(sub, ast.Name) and not (produced and sub.id == name):
                     value = self.expr(stmt.value) if sub is target else _unknown(sub)
-                    self.bind_name(sub.id, value if isinstance(value, (Lit, Seq)) else
-                                   _unknown(sub))  # fmt: skip
+                    self.bind_name(sub.id, _unknown(sub) if isinstance(value, Unknown) else value)
         if produced and name is not None:
             table = self.targets.get(name)
             pending = self.pending.get(name)
@@ -858,6 +864,10 @@ class _SqlParser:
         return parse_sql(text)
 
 
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    return next((kw.value for kw in node.keywords if kw.arg == name), None)
+
+
 def _str(expr: Expr) -> str | None:
     return expr.value if isinstance(expr, Lit) and isinstance(expr.value, str) else None
 
@@ -866,30 +876,52 @@ ModuleContext = tuple[Mapping[str, FunctionNode], Mapping[str, Expr], frozenset[
 
 
 def module_context(tree: ast.Module) -> ModuleContext:
-    """Module-level helper functions, literal constants, and the names ``op`` is imported as."""
-    helpers: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-    constants: dict[str, Expr] = {}
+    """Module-level helper functions, constants, and the names ``op`` is imported as.
+
+    A constant is a name assigned once at the top level, outside any ``if`` or ``try``, to a
+    value that is not unknown (a literal, a dotted name, a call such as ``sa.table("t")``); a
+    name bound any other way (imported, defined, assigned in a block or by unpacking) is not.
+    """
+    helpers: dict[str, FunctionNode] = {}
     op_names = {"op"}
-    probe = _Walk({}, {}, frozenset(), _SqlParser())
     for stmt in tree.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if stmt.name not in ("upgrade", "downgrade"):
-                helpers[stmt.name] = stmt
-        elif isinstance(stmt, ast.Assign):
-            for target in stmt.targets:
-                if isinstance(target, ast.Name):
-                    value = probe.expr(stmt.value)
-                    if isinstance(value, Lit) or (
-                        isinstance(value, Seq) and all(isinstance(v, Lit) for v in value.items)
-                    ):
-                        constants[target.id] = value
-                    else:
-                        constants.pop(target.id, None)
-        elif isinstance(stmt, ast.ImportFrom) and stmt.module == "alembic":
-            for alias in stmt.names:
-                if alias.name == "op":
-                    op_names.add(alias.asname or "op")
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "alembic":
+            op_names.update(a.asname or "op" for a in stmt.names if a.name == "op")
+    constants: dict[str, Expr] = {}
+    probe = _Walk({}, {}, frozenset(op_names), _SqlParser())
+    probe.env = constants  # a constant may be built from earlier ones
+    for stmt in tree.body:
+        target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else (
+            stmt.target if isinstance(stmt, ast.AnnAssign) else None)  # fmt: skip
+        value = getattr(stmt, "value", None)
+        if isinstance(target, ast.Name) and isinstance(value, ast.expr):
+            found = probe.expr(value)
+            if not isinstance(found, Unknown):
+                constants[target.id] = found
+                continue
+        for name in _binds(stmt):
+            constants.pop(name, None)
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name not in (
+            "upgrade",
+            "downgrade",
+        ):
+            helpers[stmt.name] = stmt
     return helpers, constants, frozenset(op_names)
+
+
+def _binds(stmt: ast.stmt) -> set[str]:
+    """The names a module-level statement binds."""
+    names = {
+        sub.id
+        for sub in ast.walk(stmt)
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)
+    }
+    for sub in ast.walk(stmt):
+        if isinstance(sub, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".", 1)[0] for a in sub.names)
+        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(sub.name)
+    return names
 
 
 def operations(node: FunctionNode, context: ModuleContext) -> Operations:

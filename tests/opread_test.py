@@ -417,12 +417,47 @@ import sqlalchemy as sa
 
 TABLE = "users"
 TABLES = ("a", "b")
-NOT_LITERAL = make_name()
+CALLED = make_name()
 REBOUND = "first"
 REBOUND = object()
+PREFIX = "ix_"
+CHAINED = PREFIX + TABLE
+TYPED: str = "typed"
+IMPORTED = "shadowed"
+from somewhere import IMPORTED
+BLOCK = "before"
+if condition:
+    BLOCK = "inside"
+UNPACKED = "before"
+UNPACKED, OTHER = "a", "b"
+DEFINED = "before"
+def DEFINED(): pass
+UNKNOWN = "before"
+UNKNOWN = values[0]
+accounts = sa.table("accounts", sa.column("id"))
 """
 
 VALUES = [
+    pytest.param("op.drop_table(CALLED)", {"table_name": C("make_name")}, id="module-call"),
+    pytest.param("op.drop_table(REBOUND)", {"table_name": C("object")}, id="module-rebound"),
+    pytest.param(
+        "op.drop_table(CHAINED)",
+        {"table_name": Lit("ix_users")},
+        id="module-from-earlier-constants",
+    ),
+    pytest.param("op.drop_table(TYPED)", {"table_name": Lit("typed")}, id="module-annotated"),
+    pytest.param(
+        "op.drop_table(IMPORTED)", {"table_name": Ref("IMPORTED")}, id="module-imported-over"
+    ),
+    pytest.param(
+        "op.drop_table(BLOCK)", {"table_name": Ref("BLOCK")}, id="module-assigned-in-a-block"
+    ),
+    pytest.param("op.drop_table(UNPACKED)", {"table_name": Ref("UNPACKED")}, id="module-unpacked"),
+    pytest.param(
+        "op.drop_table(DEFINED)", {"table_name": Ref("DEFINED")}, id="module-defined-over"
+    ),
+    pytest.param("op.drop_table(UNKNOWN)", {"table_name": Ref("UNKNOWN")}, id="module-unknown"),
+    pytest.param("op.drop_table(sa)", {"table_name": Ref("sa")}, id="module-import"),
     pytest.param(
         'op.drop_table("{}".format(TABLE))',
         {"table_name": Unknown("'{}'.format(TABLE)")},
@@ -451,14 +486,6 @@ VALUES = [
     pytest.param("op.drop_index(op.f())", {"index_name": C("op.f")}, id="op.f-without-arguments"),
     pytest.param("op.drop_table(TABLE)", {"table_name": Lit("users")}, id="module-constant"),
     pytest.param(
-        "op.drop_table(NOT_LITERAL)",
-        {"table_name": Ref("NOT_LITERAL")},
-        id="module-non-literal-is-a-ref",
-    ),
-    pytest.param(
-        "op.drop_table(REBOUND)", {"table_name": Ref("REBOUND")}, id="module-rebound-to-non-literal"
-    ),
-    pytest.param(
         'name = "local"\nop.drop_table(name)', {"table_name": Lit("local")}, id="local-literal"
     ),
     pytest.param(
@@ -466,10 +493,9 @@ VALUES = [
         {"table_name": Lit("local")},
         id="local-annotated",
     ),
+    pytest.param("name = make()\nop.drop_table(name)", {"table_name": C("make")}, id="local-call"),
     pytest.param(
-        "name = make()\nop.drop_table(name)",
-        {"table_name": Unknown("name")},
-        id="local-non-literal",
+        "name = x[0]\nop.drop_table(name)", {"table_name": Unknown("name")}, id="local-unknown"
     ),
     pytest.param(
         'name = "a"\nname += "b"\nop.drop_table(name)',
@@ -1393,3 +1419,37 @@ JOINS = [
 def test_names_where_paths_join(body, value):
     [op] = read(body)
     assert op.kwargs == (("table_name", value),)
+
+
+def test_tables_and_columns_held_in_names():
+    body = """\
+        users = sa.table("users", sa.column("id"))
+        op.bulk_insert(users, [])
+        op.bulk_insert(table=users, rows=[])
+        op.bulk_insert(accounts, [])
+        op.bulk_insert(rows=[], table=sa.Table("other", meta))
+        op.bulk_insert(rows=[])
+        email = sa.Column("email", sa.String(), nullable=False)
+        op.add_column("users", email)
+        with op.batch_alter_table("users") as batch_op:
+            batch_op.add_column(email)
+    """
+    email = {"name": "email", "type": C("sa.String"), "not_null": True}
+    check(
+        body,
+        [
+            {"table": "users"},
+            {"table": "users"},
+            {"table": "accounts"},
+            {"table": "other"},
+            {"table": None},
+            {
+                "name": "email",
+                "columns": [{**email, "line": 8}],
+                "kwargs": {"table_name": Lit("users")},
+            },
+            {"call": "batch_alter_table"},
+            {"name": "email", "columns": [{**email, "line": 10}], "kwargs": {}, "batch": True},
+        ],
+        MODULE,
+    )
