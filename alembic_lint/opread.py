@@ -418,7 +418,9 @@ class _Walk:
             filled = node.args[0] if node.args else _keyword(node, "table")
             if method == "bulk_insert" and filled is not None:
                 table = self.table_of(filled)
-            schema_value = values.get("schema")
+            schema_value = values.get(
+                "source_schema" if method == "create_foreign_key" else "schema"
+            )
             schema = _str(schema_value) if isinstance(schema_value, Lit) else None
         name = None
         for key in _NAME_PARAMS:

@@ -156,6 +156,11 @@ def test_batch_op_arguments_are_named_and_carry_the_batch_table(method, count, n
 
 OPS = [
     pytest.param(
+        'op.create_foreign_key("fk", "a", "b", ["b_id"], ["id"], source_schema="s", referent_schema="r")\nop.create_foreign_key("fk", "a", "b", ["b_id"], ["id"], schema="ignored")',
+        [{"table": "a", "schema": "s"}, {"table": "a", "schema": None}],
+        id="foreign-key-source-schema",
+    ),
+    pytest.param(
         'op.add_column("t", sa.Column(NAME, sa.Integer))\nop.add_column("t", sa.Column(name, sa.String(), nullable=False))',
         [
             {"name": None, "columns": [{"name": None, "type": Ref("sa.Integer"), "args": ()}]},
