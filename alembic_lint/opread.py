@@ -375,7 +375,7 @@ class _Walk:
     def record(self, node: ast.Call, via: Via, alias: _Alias | None, *, target: str | None,
                consumed: str | None) -> Operation:  # fmt: skip
         func = node.func
-        method = func.attr if isinstance(func, ast.Attribute) else "?"
+        method = func.attr if isinstance(func, ast.Attribute) else _dotted(func) or "?"
         batch = via == "batch_op"
         params = (
             (_BATCH_PARAMS if batch else _OP_PARAMS).get(method, ())

@@ -890,6 +890,14 @@ def test_flow(body, expected):
 
 READS = [
     pytest.param(
+        "insp = inspect(op.get_bind())\ninsp.get_columns('t')",
+        [
+            {"call": "inspect", "via": "inspector", "target": "insp", "args": (C("op.get_bind"),)},
+            {"call": "get_columns"},
+        ],
+        id="inspect-imported-by-name",
+    ),
+    pytest.param(
         "conn = op.get_bind()\nprint(list(conn.execute(q)))\nif conn.execute(q):\n    pass\nassert conn.execute(q)\nx.y = conn.execute(q)\nconn.execute(q)",
         [
             {"consumed": "use"},
