@@ -24,7 +24,9 @@ parse. Rules read it through ``facts``. Decisions:
   statements and ``Unknown`` as ``sqltext``.
 - **Transaction segments.** ``with op.get_context().autocommit_block():`` runs its operations
   outside a transaction (segment kind ``autocommit``); an ``op.execute("COMMIT")`` ends the
-  transaction, and what follows is segment kind ``after_commit``. Segments are numbered in order.
+  transaction, and what follows is segment kind ``after_commit``. After the block, Alembic
+  begins a new transaction (kind ``transaction``), also when a ``COMMIT`` came before it.
+  Segments are numbered in order.
 - **Conditions.** Each operation carries the ``if``/``else``/loop/``try``/helper-call nesting
   around it; a branch that runs only in offline (``--sql``) mode, or only online, says so, and
   so does the code after ``if context.is_offline_mode(): return``.

@@ -799,7 +799,7 @@ class _Walk:
                 self.pending[name] = pending
 
     def with_(self, stmt: ast.With | ast.AsyncWith) -> None:
-        saved = (self.segment, self.segment_kind)
+        outer = self.segment_kind
         autocommit = False
         for item in stmt.items:
             expr = item.context_expr
@@ -833,8 +833,9 @@ class _Walk:
             self.segment_kind = "autocommit"
         self.body(stmt.body)
         if autocommit:
+            # Alembic begins a new transaction after the block, also after an explicit COMMIT
             self.segment += 1
-            self.segment_kind = saved[1]
+            self.segment_kind = "autocommit" if outer == "autocommit" else "transaction"
 
     def for_(self, stmt: ast.For | ast.AsyncFor) -> None:
         iterable = stmt.iter

@@ -637,6 +637,24 @@ def test_alembic_op_under_another_name():
 
 FLOW = [
     pytest.param(
+        "op.execute('COMMIT')\nwith op.get_context().autocommit_block():\n    op.execute('a')\nop.execute('b')",
+        [
+            {"segment": (0, "transaction")},
+            {"segment": (2, "autocommit")},
+            {"segment": (3, "transaction")},
+        ],
+        id="a-block-after-commit-begins-a-transaction",
+    ),
+    pytest.param(
+        "with op.get_context().autocommit_block():\n    op.execute('COMMIT')\n    op.execute('a')\nop.execute('b')",
+        [
+            {"segment": (1, "autocommit")},
+            {"segment": (2, "after_commit")},
+            {"segment": (3, "transaction")},
+        ],
+        id="commit-inside-a-block",
+    ),
+    pytest.param(
         "op.execute('a')\nreturn\nop.execute('never')",
         [{"kwargs": {"sqltext": Lit("a")}}],
         id="unreachable-after-return",
