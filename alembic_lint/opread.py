@@ -392,6 +392,7 @@ class _Walk:
         for i, arg in enumerate(node.args):
             if isinstance(arg, ast.Starred):
                 extra.append(_unknown(arg))
+                params = params[:i]  # what the later arguments stand for is not known
                 continue
             column = self.column(arg)
             if column is not None and (i >= len(params) or params[i] == "column"):

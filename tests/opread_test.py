@@ -156,6 +156,20 @@ def test_batch_op_arguments_are_named_and_carry_the_batch_table(method, count, n
 
 OPS = [
     pytest.param(
+        'op.create_index("ix", *rest)\nop.drop_column(*args, "c")\nop.create_table("t", *columns, sa.Column("id", sa.Integer))',
+        [
+            {
+                "name": "ix",
+                "table": None,
+                "kwargs": {"index_name": Lit("ix")},
+                "args": (Unknown("*rest"),),
+            },
+            {"name": None, "table": None, "kwargs": {}, "args": (Unknown("*args"), Lit("c"))},
+            {"table": "t", "args": (Unknown("*columns"),), "columns": [{"name": "id"}]},
+        ],
+        id="starred-positions",
+    ),
+    pytest.param(
         'op.create_foreign_key("fk", "a", "b", ["b_id"], ["id"], source_schema="s", referent_schema="r")\nop.create_foreign_key("fk", "a", "b", ["b_id"], ["id"], schema="ignored")',
         [{"table": "a", "schema": "s"}, {"table": "a", "schema": None}],
         id="foreign-key-source-schema",
