@@ -1,4 +1,9 @@
-"""The ast side of ``script.parse_script``: bytes -> RevisionScript, without running anything."""
+"""The parser: one revision file's bytes -> RevisionScript, read from the ``ast``, never run.
+
+The records live in ``script``, which imports nothing of this module: whoever parses imports
+this module inside the function that parses, so that a run served from the cache never
+imports ``ast``.
+"""
 
 from __future__ import annotations
 
@@ -188,7 +193,7 @@ def _recover(data: bytes, path: str) -> RevisionScript | None:
 
 
 def read(data: bytes, path: str) -> ParseResult:
-    """``script.parse_script``: see there.
+    """Parse one revision file's bytes. Never raises for bad input: returns a ScriptError instead.
 
     Python's own limits are AL001 too: nesting deeper than the parser (or our walk over the
     tree) can recurse, and input too large for memory.
@@ -299,4 +304,5 @@ def _read(data: bytes, path: str) -> ParseResult:
         non_literals=tuple(non_literals),
         noqa=noqa,
         bad_noqa=bad_noqa,
+        dialect_hints=opread.dialect_hints(tree, functions.values()),
     )

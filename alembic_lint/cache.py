@@ -6,8 +6,9 @@ again. Decisions, each against a way a cache goes wrong:
 - **It cannot lie.** An entry is reused only while the file's mtime, ctime, size, inode and
   device are unchanged: ``cp -p``, ``touch -d`` or ``rsync --inplace`` can restore the mtime of
   a same-size edit, but the kernel sets ctime on every change and nothing can set it back. The
-  cache file is keyed on a digest of the parser's own source (``script.py``, ``astread.py`` and
-  this module), not only the version, so a changed parser never serves old answers.
+  cache file is keyed on a digest of the parser's own source (``script.py``, ``astread.py``,
+  ``history.py``, whose reading of a file decides AL005, and this module), not only the version,
+  so a changed parser never serves old answers.
 - **It cannot run code.** The format is JSON, never pickle: CI caches restored from another
   branch and shared cache directories are files anyone may have written. Every entry is
   validated on load; one that does not have the expected shape is ignored (parsed again),
@@ -77,6 +78,7 @@ def parser_digest() -> str:
     for name in (
         "script.py",
         "astread.py",
+        "history.py",
         "cache.py",
         "operations.py",
         "opread.py",
@@ -209,7 +211,8 @@ def _script(value: Any) -> RevisionScript:
     if type(value) is not list or len(value) != len(RevisionScript._fields):
         raise _Bad
     (path, rev, rev_line, down, down_line, depends, depends_line, labels, message, doc_line,
-     doc_id, doc_revises, upgrade, downgrade, marker, non_literals, noqa, bad_noqa) = value  # fmt: skip
+     doc_id, doc_revises, upgrade, downgrade, marker, non_literals, noqa, bad_noqa,
+     hints) = value  # fmt: skip
     if not (
         type(path) is str
         and (rev is None or type(rev) is str)
@@ -240,6 +243,7 @@ def _script(value: Any) -> RevisionScript:
         _non_literals(non_literals),
         _noqas(noqa),
         _bad_noqas(bad_noqa),
+        _strs(hints),
     )
 
 

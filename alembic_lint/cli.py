@@ -13,9 +13,9 @@ from alembic_lint.diagnostics import UsageError
 
 if TYPE_CHECKING:
     from alembic_lint.config import Settings
-    from alembic_lint.diagnostics import Diagnostic
     from alembic_lint.discover import Discovery, Environment, Locator, Project
-    from alembic_lint.lint import Change
+    from alembic_lint.fixing import Change
+    from alembic_lint.formats import Section
 
 
 def _csv(value: str) -> list[str]:
@@ -82,10 +82,42 @@ def _add_locator(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
 
 
-def _check_args(check: argparse.ArgumentParser) -> None:
-    check.add_argument("files", nargs="*", help="report per-revision findings for these files only")
-    _add_locator(check)
-    rules_group = check.add_argument_group("rule selection (overrides [tool.alembic-lint])")
+FORMATS = ("text", "json", "github", "sarif", "junit")
+"""``report.FORMATS``, spelled out: importing the reporters only to build the parser would cost
+every run (tests/cli_test.py checks that the two agree)."""
+
+
+def _add_output(parser: argparse.ArgumentParser) -> None:
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", choices=FORMATS, default="text")
+    output.add_argument(
+        "--statistics",
+        action="store_true",
+        help="count the findings of each rule instead of listing them (text and json)",
+    )
+    output.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 even with findings (errors still exit 2)",
+    )
+    output.add_argument(
+        "-q",
+        "--quiet",
+        action="count",
+        default=0,
+        help="findings only, no summary line; -qq: print nothing, only the exit status tells",
+    )
+    output.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour text output: auto (default) on a terminal, unless NO_COLOR is set or "
+        "FORCE_COLOR forces it",
+    )
+
+
+def _add_selection(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    rules_group = parser.add_argument_group("rule selection (overrides [tool.alembic-lint])")
     rules_group.add_argument(
         "--select", type=_csv, metavar="CODES", help="comma-separated codes or prefixes to enable"
     )
@@ -96,6 +128,13 @@ def _check_args(check: argparse.ArgumentParser) -> None:
         help="codes to enable on top of the selection",
     )
     rules_group.add_argument("--ignore", type=_csv, metavar="CODES", help="codes to disable")
+    return rules_group
+
+
+def _check_args(check: argparse.ArgumentParser) -> None:
+    check.add_argument("files", nargs="*", help="report per-revision findings for these files only")
+    _add_locator(check)
+    rules_group = _add_selection(check)
     rules_group.add_argument(
         "--base",
         metavar="REF",
@@ -106,7 +145,12 @@ def _check_args(check: argparse.ArgumentParser) -> None:
         metavar="REVISION",
         help="per-revision rules skip this revision and its ancestors",
     )
-    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    _add_output(check)
+    check.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the settings each environment is checked with (dialect included), and exit",
+    )
     check.add_argument(
         "-j",
         "--jobs",
@@ -152,7 +196,7 @@ def _drift_args(drift: argparse.ArgumentParser) -> None:
         action="store_true",
         help="migrate from scratch instead of reusing a cached database",
     )
-    drift.add_argument("--format", choices=("text", "json", "github"), default="text")
+    _add_output(drift)
     _add_locator(drift)
 
 
@@ -171,8 +215,15 @@ def _rebase_args(rebase: argparse.ArgumentParser) -> None:
 
 
 def _fix_args(fix: argparse.ArgumentParser) -> None:
-    fix.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
+    fix.add_argument(
+        "--diff",
+        "--dry-run",
+        dest="dry_run",
+        action="store_true",
+        help="show the changes as a diff, write nothing",
+    )
     _add_locator(fix)
+    _add_selection(fix)
 
 
 def _environments_args(parser: argparse.ArgumentParser) -> None:
@@ -196,7 +247,7 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = 
     "check": ("lint the revision history (the default command)", _check_args),
     "drift": ("migrate a disposable database and compare it with the models (AL9xx)", _drift_args),
     "rebase": ("re-point this branch's new revision onto the other head", _rebase_args),
-    "fix": ("rewrite docstring id lines (AL304) and the head file (AL505)", _fix_args),
+    "fix": ("apply the fixes of the findings (AL301, AL303, AL304, AL505)", _fix_args),
     "environments": ("list the Alembic environments that check would lint", _environments_args),
     "rule": ("show the documentation of a rule", _rule_args),
     "rules": ("list all rules, or what --select chooses", _rules_args),
@@ -291,16 +342,20 @@ def _setup(args: argparse.Namespace) -> tuple[str, Settings, Project]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from alembic_lint import report, rules
+    from alembic_lint import report
     from alembic_lint.cache import default_dir
     from alembic_lint.lint import lint
 
+    _check_output(args)
     cwd, found = _discover(args)
+    if args.show_settings:
+        return _show_settings(args, found, cwd)
     several = len(found.environments) > 1
     files = args.files if args.hook else args.files or None
     sections: list[report.Section] = []
     errors = list(found.errors)
     internal: list[str] = []
+    notes: list[str] = []
     for env in found.environments:
         try:
             settings = _settings(args, env, found.root, cwd)
@@ -317,23 +372,63 @@ def _check(args: argparse.Namespace) -> int:
             jobs=args.jobs or os.cpu_count() or 1,
             cache_dir=None if args.no_cache else default_dir(os.environ),
         )
-        sections.append((env.label if several else None, result.diagnostics, result.files))
+        sections.append(
+            report.Section(env.label if several else None, result.diagnostics, result.files)
+        )
         # a rule that crashed: the findings are incomplete, so say so and exit 2
         internal.extend(result.errors)
-    color = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    names = {rule.code: rule.name for rule in rules.ALL_RULES}
-    sys.stdout.write(report.render(args.format, sections, names=names, color=color))
+        notes.extend(n for n in result.notes if n not in notes)
+    _emit(args, sections, root=found.root, cwd=cwd)
+    for note in notes:
+        print(f"alembic-lint: note: {note}", file=sys.stderr)
     for where, message in errors:
         print(_error_line(where, message), file=sys.stderr)
     for error in internal:
         print(f"alembic-lint: internal error: {error}", file=sys.stderr)
-    if errors or internal:
-        return 2
-    return 1 if any(diagnostics for _, diagnostics, _ in sections) else 0
+    return _status(args, sections, failed=bool(errors or internal))
+
+
+def _show_settings(args: argparse.Namespace, found: Discovery, cwd: str) -> int:
+    """What ``check`` would run with, per environment: the settings file, every setting as
+    resolved (defaults included), the dialect and where it came from, and the rules enabled."""
+    from alembic_lint import rules
+    from alembic_lint.dialect import resolve
+    from alembic_lint.history import display_path, load
+
+    for env in found.environments:
+        settings = _settings(args, env, found.root, cwd)
+        path = _settings_path(args, env, found.root)
+        scripts = load(env.project, cwd=cwd).scripts
+        dialect = resolve(settings, env.project, scripts)
+        enabled = sorted(rules.enabled_codes(settings))
+        lines = [
+            f"environment: {env.label}",
+            f"settings file: {display_path(path, cwd) if path else '(none: the defaults)'}",
+            f"dialect: {dialect.name} ({dialect.source})",
+            f"postgresql-version: {settings.postgresql_version}",
+            "mysql-version: {}.{}".format(*settings.mysql_version),
+            f"contract-branch-labels: {', '.join(settings.contract_branch_labels) or '(none)'}",
+            "contract-version-locations: "
+            + (
+                ", ".join(display_path(p, cwd) for p in settings.contract_version_locations)
+                or "(none)"
+            ),
+            f"lint-downgrade: {str(settings.lint_downgrade).lower()}",
+            f"start-after: {settings.start_after or '(none)'}",
+            f"base: {settings.base or '(none)'}",
+            f"head-file: {settings.head_file or '(none)'}",
+            f"version-pattern: {settings.version_pattern.pattern}",
+            f"message-pattern: {settings.message_pattern.pattern if settings.message_pattern else '(none)'}",
+            f"rules enabled ({len(enabled)}): {', '.join(enabled)}",
+        ]
+        sys.stdout.write("\n".join(lines) + "\n\n")
+    for where, message in found.errors:
+        print(_error_line(where, message), file=sys.stderr)
+    return 2 if found.errors else 0
 
 
 def _environments(args: argparse.Namespace) -> int:
-    from alembic_lint.lint import display_path
+    from alembic_lint.history import display_path
 
     cwd, found = _discover(args)
     for env in found.environments:
@@ -358,11 +453,15 @@ def _show(changes: Sequence[Change], *, dry_run: bool) -> int:
 
     for change in changes:
         if dry_run:
+            renamed = change.path
+            if change.renamed is not None:
+                renamed = f"{change.path.rpartition('/')[0]}/{change.renamed}".lstrip("/")
+                sys.stdout.write(f"rename {change.path} -> {renamed}\n")
             diff = difflib.unified_diff(
                 change.before.decode(errors="replace").splitlines(keepends=True),
                 change.after.decode(errors="replace").splitlines(keepends=True),
                 fromfile=f"a/{change.path}",
-                tofile=f"b/{change.path}",
+                tofile=f"b/{renamed}",
             )
             sys.stdout.write("".join(diff))
         else:
@@ -372,18 +471,47 @@ def _show(changes: Sequence[Change], *, dry_run: bool) -> int:
     return 0
 
 
-def _report(diagnostics: Sequence[Diagnostic], fmt: str, checked: int) -> int:
+def _check_output(args: argparse.Namespace) -> None:
+    """Output flags that do not go together: refused before any work is done."""
+    if args.statistics and args.format not in ("text", "json"):
+        raise UsageError(f"--statistics works with --format text or json, not {args.format}")
+
+
+def _emit(args: argparse.Namespace, sections: Sequence[Section], *, root: str, cwd: str) -> None:
+    """The report in the chosen format on stdout; nothing with ``-qq`` (stderr still has the
+    errors, and drift's warnings)."""
     from alembic_lint import report, rules
 
-    color = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    names = {rule.code: rule.name for rule in rules.ALL_RULES}
-    sys.stdout.write(report.REPORTERS[fmt](diagnostics, names=names, color=color, checked=checked))
-    return 1 if diagnostics else 0
+    if args.quiet >= 2:
+        return
+    described = {}
+    for code in report.codes(sections):
+        rule = rules.BY_CODE[code]
+        described[code] = report.RuleDoc(rule.name, rule.summary, rule.doc, rule.default)
+    run = report.Run(
+        rules=described,
+        root=root,
+        cwd=cwd,
+        color=report.use_color(args.color, environ=os.environ, isatty=sys.stdout.isatty()),
+        summary=not args.quiet,
+    )
+    sys.stdout.write(report.render(args.format, sections, run, statistics=args.statistics))
+
+
+def _status(args: argparse.Namespace, sections: Sequence[Section], *, failed: bool) -> int:
+    """2 when the answer is incomplete; 1 for findings, unless ``--exit-zero``; else 0."""
+    if failed:
+        return 2
+    found = any(section.diagnostics for section in sections)
+    return 1 if found and not args.exit_zero else 0
 
 
 def _drift(args: argparse.Namespace) -> int:
+    from alembic_lint.discover import repository_root
     from alembic_lint.drift import DriftOptions, drift
+    from alembic_lint.formats import Section
 
+    _check_output(args)
     cwd, settings, project = _setup(args)
     live = sys.stderr.isatty()
 
@@ -407,11 +535,13 @@ def _drift(args: argparse.Namespace) -> int:
     finally:
         if live:
             sys.stderr.write("\r\033[K")
-    return _report(result.diagnostics, args.format, checked=result.revisions)
+    sections = [Section(None, result.diagnostics, result.revisions)]
+    _emit(args, sections, root=repository_root(cwd) or cwd, cwd=cwd)
+    return _status(args, sections, failed=False)
 
 
 def _rebase(args: argparse.Namespace) -> int:
-    from alembic_lint.lint import rebase
+    from alembic_lint.fixing import rebase
 
     cwd, settings, project = _setup(args)
     changes = rebase(
@@ -421,7 +551,7 @@ def _rebase(args: argparse.Namespace) -> int:
 
 
 def _fix(args: argparse.Namespace) -> int:
-    from alembic_lint.lint import fix
+    from alembic_lint.fixing import fix
 
     cwd, settings, project = _setup(args)
     return _show(fix(project, settings, cwd=cwd, dry_run=args.dry_run), dry_run=args.dry_run)

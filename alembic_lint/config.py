@@ -64,6 +64,33 @@ KEYS = (
     "base",
     "head-file",
     "target-metadata",
+    "dialect",
+    "postgresql-version",
+    "mysql-version",
+    "contract-branch-labels",
+    "contract-version-locations",
+    "volatile-functions",
+    "lint-downgrade",
+)
+DIALECTS = ("postgresql", "mysql", "mariadb", "sqlite")
+DEFAULT_VOLATILE_FUNCTIONS = frozenset(
+    {
+        "gen_random_uuid",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "uuidv4",
+        "uuidv7",
+        "random",
+        "clock_timestamp",
+        "timeofday",
+        "nextval",
+        "txid_current",
+        "uuid",
+        "uuid_short",
+        "rand",
+        "sysdate",
+    }
 )
 
 
@@ -82,6 +109,14 @@ class Settings(NamedTuple):
     head_file: str | None = None
     target_metadata: str | None = None
     """``package.module:attribute`` of the models' MetaData: drift then runs without env.py."""
+    dialect: str | None = None
+    """The database the migrations run on (AL4xx); None: from alembic.ini or the history."""
+    postgresql_version: int = 14
+    mysql_version: tuple[int, int] = (8, 0)
+    contract_branch_labels: tuple[str, ...] = ("contract",)
+    contract_version_locations: tuple[str, ...] = ()
+    volatile_functions: frozenset[str] = DEFAULT_VOLATILE_FUNCTIONS
+    lint_downgrade: bool = False
 
 
 def _string_list(key: str, value: Any) -> tuple[str, ...]:
@@ -154,12 +189,74 @@ def parse_table(table: Mapping[str, Any]) -> Settings:
             )
         )
     settings = settings._replace(placeholder_messages=placeholders)
+    settings = _unsafe_operation_options(table, settings)
     return settings._replace(
         start_after=_text(table, "start-after", "a revision id"),
         base=_text(table, "base", "a git ref such as origin/main"),
         head_file=_text(table, "head-file", "a path such as migrations/HEAD"),
         target_metadata=_text(table, "target-metadata", "`package.module:attribute`"),
     )
+
+
+def _unsafe_operation_options(table: Mapping[str, Any], settings: Settings) -> Settings:
+    """The options of the AL4xx family (see the README's "Unsafe operations")."""
+    dialect = _text(table, "dialect", "one of " + ", ".join(f"`{d}`" for d in DIALECTS))
+    if dialect is not None and dialect.lower() not in DIALECTS:
+        raise UsageError(
+            f"[tool.alembic-lint]: `dialect` must be one of {', '.join(DIALECTS)}, not `{dialect}`"
+        )
+    settings = settings._replace(dialect=dialect.lower() if dialect else None)
+    if "postgresql-version" in table:
+        settings = settings._replace(
+            postgresql_version=postgresql_version(table["postgresql-version"])
+        )
+    if "mysql-version" in table:
+        settings = settings._replace(mysql_version=mysql_version(table["mysql-version"]))
+    if "contract-branch-labels" in table:
+        settings = settings._replace(
+            contract_branch_labels=_string_list(
+                "contract-branch-labels", table["contract-branch-labels"]
+            )
+        )
+    if "contract-version-locations" in table:
+        settings = settings._replace(
+            contract_version_locations=_string_list(
+                "contract-version-locations", table["contract-version-locations"]
+            )
+        )
+    if "volatile-functions" in table:
+        extra = _string_list("volatile-functions", table["volatile-functions"])
+        settings = settings._replace(
+            volatile_functions=DEFAULT_VOLATILE_FUNCTIONS | {f.lower() for f in extra}
+        )
+    if "lint-downgrade" in table:
+        value = table["lint-downgrade"]
+        if not isinstance(value, bool):
+            raise UsageError("[tool.alembic-lint]: `lint-downgrade` must be true or false")
+        settings = settings._replace(lint_downgrade=value)
+    return settings
+
+
+def postgresql_version(value: Any) -> int:
+    """``14``, ``"14"``, ``"16.2"`` or ``"9.6"`` -> the major version (9 for 9.x)."""
+    text = str(value).strip() if isinstance(value, (int, str)) and value is not True else ""
+    match = re.fullmatch(r"(\d+)(?:\.\d+)*", text)
+    if match is None or not 9 <= int(match.group(1)) <= 99:
+        raise UsageError(
+            f"[tool.alembic-lint]: `postgresql-version` must be a version such as 14, not `{value}`"
+        )
+    return int(match.group(1))
+
+
+def mysql_version(value: Any) -> tuple[int, int]:
+    """``"8.0"``, ``"5.7"``, ``8`` or ``"10.11"`` (MariaDB) -> (major, minor)."""
+    text = str(value).strip() if isinstance(value, (int, float, str)) and value is not True else ""
+    match = re.fullmatch(r"(\d+)(?:\.(\d+))?(?:\.\d+)*", text)
+    if match is None or not 5 <= int(match.group(1)) <= 99:
+        raise UsageError(
+            f'[tool.alembic-lint]: `mysql-version` must be a version such as "8.0", not `{value}`'
+        )
+    return (int(match.group(1)), int(match.group(2) or 0))
 
 
 def _text(table: Mapping[str, Any], key: str, what: str) -> str | None:
@@ -234,7 +331,7 @@ def load_settings_file(path: str, *, cwd: str) -> Settings:
     """Settings from a ``pyproject.toml`` (its ``[tool.alembic-lint]``) or from a toml file whose
     top level is the table (``--settings alembic-lint.toml``). Paths in it (``head-file``,
     ``per-file-ignores`` globs) are relative to the file's directory, so they are rewritten for
-    output relative to ``cwd``."""
+    output relative to ``cwd``; ``contract-version-locations`` become absolute."""
     if not os.path.isfile(path):
         raise UsageError(f"settings file `{path}` not found")
     if os.path.basename(path) == "pyproject.toml":
@@ -242,6 +339,12 @@ def load_settings_file(path: str, *, cwd: str) -> Settings:
     else:
         settings = parse_table(read_toml(path, always=True))
     directory = os.path.dirname(os.path.abspath(path))
+    settings = settings._replace(
+        contract_version_locations=tuple(
+            os.path.normpath(os.path.join(directory, location))
+            for location in settings.contract_version_locations
+        )
+    )
     if directory == os.path.abspath(cwd):
         return settings
     if settings.head_file is not None:

@@ -59,6 +59,8 @@ class Project(NamedTuple):
     recursive: bool
     file_template: str
     ini_section: str = "alembic"
+    url: str | None = None
+    """``sqlalchemy.url`` of the ini section, uninterpolated: its scheme names the dialect."""
 
 
 class Locator(NamedTuple):
@@ -258,6 +260,7 @@ def find_project(
         recursive=locator.recursive or options.boolean("recursive_version_locations"),
         file_template=template,
         ini_section=section,
+        url=ini.get(section, "sqlalchemy.url", raw=True, fallback=None) if ini else None,
     )
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
-from typing import NamedTuple
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import NamedTuple, Protocol
 
 from alembic_lint.operations import (
     Call,
@@ -22,6 +22,12 @@ from alembic_lint.operations import (
     tail,
 )
 from alembic_lint.sql import Statement
+
+
+class HasOperations(Protocol):
+    @property
+    def operations(self) -> Sequence[Operation]: ...
+
 
 # Alembic's own parameter names, in order, for the positional arguments of each operation.
 _OP_PARAMS: Mapping[str, tuple[str, ...]] = {
@@ -941,3 +947,58 @@ def iter_columns(ops: Operations) -> Iterator[tuple[Operation, Column]]:
     for op in ops:
         for column in op.columns:
             yield op, column
+
+
+_DIALECT_WORDS = {"postgresql": "postgresql", "mysql": "mysql", "mariadb": "mariadb"}
+
+
+def _expr_hints(expr: Expr, found: set[str]) -> None:
+    if isinstance(expr, (Ref, Call)):
+        name = expr.name if isinstance(expr, Ref) else expr.func
+        for part in name.split("."):
+            if part in _DIALECT_WORDS:
+                found.add(_DIALECT_WORDS[part])
+    if isinstance(expr, Call):
+        for arg in expr.args:
+            _expr_hints(arg, found)
+        _kwargs_hints(expr.kwargs, found)
+    elif isinstance(expr, Seq):
+        for item in expr.items:
+            _expr_hints(item, found)
+
+
+def _kwargs_hints(kwargs: tuple[tuple[str, Expr], ...], found: set[str]) -> None:
+    for key, value in kwargs:
+        prefix = key.split("_", 1)[0]
+        if prefix in _DIALECT_WORDS and "_" in key:
+            found.add(_DIALECT_WORDS[prefix])
+        _expr_hints(value, found)
+
+
+def dialect_hints(tree: ast.Module, functions: Iterable[HasOperations]) -> tuple[str, ...]:
+    """The dialects a revision file names: ``sqlalchemy.dialects.<name>`` imports, dialect types
+    and ``<dialect>_*`` keyword arguments in its operations, and SQL only MySQL's grammar reads."""
+    found: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module:
+            parts = stmt.module.split(".")
+            names = [a.name for a in stmt.names]
+            if parts[:2] == ["sqlalchemy", "dialects"]:
+                found.update(
+                    _DIALECT_WORDS[w] for w in [*parts[2:3], *names] if w in _DIALECT_WORDS
+                )
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                parts = alias.name.split(".")
+                if parts[:2] == ["sqlalchemy", "dialects"] and parts[2:3]:
+                    found.update(_DIALECT_WORDS[w] for w in parts[2:3] if w in _DIALECT_WORDS)
+    for function in functions:
+        for op in function.operations:
+            _kwargs_hints(op.kwargs, found)
+            for column in op.columns:
+                if column.type is not None:
+                    _expr_hints(column.type, found)
+                _kwargs_hints(column.kwargs, found)
+            if any(statement.parser == "mysql" for statement in op.sql):
+                found.add("mysql")
+    return tuple(sorted(found))

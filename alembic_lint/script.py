@@ -1,8 +1,9 @@
-"""Source text of one revision file -> the facts alembic would read from it, without running it.
+"""The records of one revision file: the facts alembic would read from it, without running it.
 
-Alembic executes every revision module (``Script._from_path``); we read the same module-level
-names from the ``ast`` instead: ``revision``, ``down_revision``, ``branch_labels``,
-``depends_on``, the module docstring and the ``upgrade``/``downgrade`` bodies.
+Alembic executes every revision module (``Script._from_path``); ``astread`` reads the same
+module-level names from the ``ast`` instead: ``revision``, ``down_revision``, ``branch_labels``,
+``depends_on``, the module docstring and the ``upgrade``/``downgrade`` bodies. This module holds
+only the records and imports no parser, so that the cache can rebuild them without ``ast``.
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ class RevisionScript(NamedTuple):
     non_literals: tuple[NonLiteral, ...]
     noqa: tuple[Noqa, ...]
     bad_noqa: tuple[tuple[int, int, str], ...]
+    dialect_hints: tuple[str, ...] = ()
+    """Dialects the file's own code names (``postgresql_*`` arguments, ``sqlalchemy.dialects``
+    imports and types, MySQL-only SQL), sorted: what ``dialect`` decides from the history."""
 
     @property
     def is_merge_point(self) -> bool:
@@ -89,11 +93,3 @@ class ScriptError(NamedTuple):
 
 
 ParseResult = RevisionScript | ScriptError
-
-
-def parse_script(data: bytes, path: str) -> ParseResult:
-    """Parse one revision file's bytes. Never raises for bad input: returns a ScriptError instead."""
-    # The parser lives in its own module so that a run served from the cache never imports ast.
-    from alembic_lint.astread import read
-
-    return read(data, path)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
+from pathlib import Path
 
-from alembic_lint import rules
+from alembic_lint import astread, rules
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import Diagnostic
+from alembic_lint.dialect import resolve as resolve_dialect
 from alembic_lint.discover import Project
 from alembic_lint.graph import RevisionGraph, build_graph
-from alembic_lint.script import RevisionScript, parse_script
+from alembic_lint.numbering import numbering
+from alembic_lint.script import RevisionScript
 
 UPGRADE = 'op.add_column("users", sa.Column("email", sa.String()))'
 DOWNGRADE = 'op.drop_column("users", "email")'
@@ -56,7 +59,7 @@ def upgrade() -> None:
 
 
 def parse(source: str, path: str = "versions/x.py") -> RevisionScript:
-    result = parse_script(source.encode(), path)
+    result = astread.read(source.encode(), path)
     assert isinstance(result, RevisionScript), result
     return result
 
@@ -85,7 +88,7 @@ def check(
     project: Project = PROJECT,
 ) -> list[Diagnostic]:
     """Run one rule over an in-memory history, every revision in scope."""
-    parsed = [parse_script(src.encode(), path) for path, src in sources.items()]
+    parsed = [astread.read(src.encode(), path) for path, src in sources.items()]
     scripts = [p for p in parsed if isinstance(p, RevisionScript)]
     graph = build_graph(scripts)
     ctx = rules.Context(
@@ -94,7 +97,8 @@ def check(
         project=project,
         names={path: path.split("/", 1)[-1][:-3] for path in sources},
         known_codes=frozenset(rules.BY_CODE),
-        memo={},
+        numbering=numbering(graph, settings.version_pattern),
+        dialect=resolve_dialect(settings, project, scripts),
     )
     found = rules.run(
         [rules.BY_CODE[code]],
@@ -103,3 +107,18 @@ def check(
         in_scope=[s for s in scripts if s.revision is not None],
     )
     return sorted(found, key=lambda d: (d.path, d.line, d.code, d.message))
+
+
+def project_at(root: Path) -> Project:
+    """A project whose one version location is ``root/versions``."""
+    return Project(None, str(root), (str(root / "versions"),), False, "%(rev)s_%(slug)s")
+
+
+def write_chain(versions: Path, n: int) -> None:
+    """``n`` revisions in a line, ``0000beef0000`` first."""
+    versions.mkdir(parents=True, exist_ok=True)
+    prev = None
+    for i in range(n):
+        rev = f"{i:04d}beef{i:04d}"
+        (versions / f"{rev}_step.py").write_text(revision(rev, prev, message=f"step {i}"))
+        prev = rev

@@ -10,6 +10,7 @@ import threading
 
 import pytest
 
+from alembic_lint import astread
 from alembic_lint import cache as cache_module
 from alembic_lint.cache import (
     ParseCache,
@@ -20,7 +21,7 @@ from alembic_lint.cache import (
     prune_directory,
     stat_key,
 )
-from alembic_lint.script import ScriptError, parse_script
+from alembic_lint.script import ScriptError
 from tests.builders import revision
 
 KEY = (1, 2, 3, 4, 5)
@@ -101,7 +102,7 @@ SOURCES = [
 
 @pytest.mark.parametrize("source", SOURCES)
 def test_every_kind_of_result_survives_json(source):
-    result = parse_script(source.encode(), "versions/x.py")
+    result = astread.read(source.encode(), "versions/x.py")
     encoded = json.loads(json.dumps(encode_result(result), default=cache_module._plain))
     assert decode_result(encoded) == result
 
@@ -128,7 +129,7 @@ def test_wrong_shapes_are_rejected(value):
 
 def test_wrong_leaf_types_are_rejected():
     source = revision("7c1e9d0b4a52", None) + "x = 1  # alembic-lint: noqa: AL107\n"
-    result = encode_result(parse_script(source.encode(), "x.py"))
+    result = encode_result(astread.read(source.encode(), "x.py"))
     good = json.loads(json.dumps(result, default=cache_module._plain))
     assert decode_result(good)
     copies = [json.loads(json.dumps(good)) for _ in range(9)]

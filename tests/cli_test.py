@@ -133,7 +133,7 @@ def test_internal_errors_exit_2(project, monkeypatch, capsys):
     def boom(*args, **kwargs):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr("alembic_lint.lint.build_graph", boom)
+    monkeypatch.setattr("alembic_lint.history.build_graph", boom)
     assert main([]) == 2
     assert (
         capsys.readouterr().err
@@ -181,6 +181,15 @@ def test_console_entry_point_and_color(project):
     )
     assert proc.returncode == 1
     assert "\033[" not in proc.stdout  # not a terminal
+
+
+def test_fix_with_an_unknown_start_after_exits_2(tmp_path, monkeypatch, capsys):
+    from tests.gitutil import new_project
+
+    repo = new_project(tmp_path / "repo", pyproject='[tool.alembic-lint]\nstart-after = "nope"\n')
+    monkeypatch.chdir(repo)
+    assert main(["fix", "--dry-run"]) == 2
+    assert capsys.readouterr().err == "alembic-lint: error: start-after: unknown revision `nope`\n"
 
 
 def test_rebase_and_fix_commands(tmp_path, monkeypatch, capsys):
@@ -245,6 +254,8 @@ def test_bad_selectors_on_the_command_line_are_named(project, capsys, flag):
 
 
 def test_a_crashing_rule_keeps_the_other_findings_and_exits_2(project, monkeypatch, capsys):
+    import dataclasses
+
     from alembic_lint import rules
 
     def crash(script, ctx):
@@ -252,7 +263,10 @@ def test_a_crashing_rule_keeps_the_other_findings_and_exits_2(project, monkeypat
         yield  # pragma: no cover - a generator, as every check is
 
     broken = tuple(
-        rule._replace(check=crash) if rule.code == "AL305" else rule for rule in rules.ALL_RULES
+        dataclasses.replace(rule, check=crash)  # type: ignore[arg-type]
+        if rule.code == "AL305"
+        else rule
+        for rule in rules.ALL_RULES
     )
     monkeypatch.setattr(rules, "ALL_RULES", broken)
     (project / "e41f7b20c9d3_more.py").write_text(
@@ -312,3 +326,222 @@ def test_argparse_and_configparser_errors_are_one_line(project, capsys):
     assert main([]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("alembic-lint: error: ")
+
+
+# -- output flags and formats (check and drift) -------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOP_FINDINGS = [
+    "alembic/versions/4b4255a742b1_create_orders_table.py:1:1: AL301",
+    "alembic/versions/4b4255a742b1_create_orders_table.py:15:1: AL101",
+    "alembic/versions/4b4255a742b1_create_orders_table.py:31:1: AL202",
+    "alembic/versions/7b530901dae9_add_email_to_users.py:15:1: AL101",
+]
+
+
+@pytest.fixture
+def shop(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(ROOT / "examples" / "shop", tmp_path / "shop")
+    monkeypatch.chdir(tmp_path / "shop")
+    return tmp_path / "shop"
+
+
+def test_the_parser_offers_every_format():
+    from alembic_lint import cli, report
+
+    assert cli.FORMATS == report.FORMATS
+
+
+def test_statistics_count_per_rule(shop, capsys):
+    assert main(["check", "--statistics"]) == 1
+    assert capsys.readouterr().out == (
+        "2\tAL101\tmultiple-heads\n"
+        "1\tAL202\tempty-downgrade\n"
+        "1\tAL301\tplaceholder-message\n"
+        "Found 4 findings in 2 files (3 files checked).\n"
+    )
+    assert main(["check", "--statistics", "--format", "json", "--exit-zero"]) == 0
+    assert [(s["code"], s["count"]) for s in json.loads(capsys.readouterr().out)] == [
+        ("AL101", 2),
+        ("AL202", 1),
+        ("AL301", 1),
+    ]
+    assert main(["check", "--statistics", "-q"]) == 1
+    assert capsys.readouterr().out.splitlines()[-1] == "1\tAL301\tplaceholder-message"
+
+
+@pytest.mark.parametrize("fmt", ["github", "sarif", "junit"])
+def test_statistics_are_refused_in_the_document_formats(shop, capsys, fmt):
+    assert main(["check", "--statistics", "--format", fmt]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err) == (
+        "",
+        f"alembic-lint: error: --statistics works with --format text or json, not {fmt}\n",
+    )
+
+
+def test_exit_zero_keeps_the_findings_and_the_errors(shop, capsys):
+    assert main(["check", "--exit-zero"]) == 0
+    out = capsys.readouterr().out
+    assert [" ".join(line.split()[:2]) for line in out.splitlines()[:-1:2]] == SHOP_FINDINGS
+    assert main(["check", "--exit-zero", "--start-after", "nope"]) == 2
+    assert main(["check", "--exit-zero", "--select", "AL0"]) == 0
+
+
+def test_quiet_prints_findings_only_and_twice_nothing(shop, capsys):
+    assert main(["check", "-q"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [" ".join(line.split()[:2]) for line in lines[::2]] == SHOP_FINDINGS
+    assert len(lines) == 8  # a hint under each, no summary line
+    assert main(["check", "--quiet", "--select", "AL0"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["check", "-qq"]) == 1
+    assert main(["check", "-q", "-q", "--format", "json"]) == 1
+    assert capsys.readouterr() == ("", "")
+    assert main(["check", "-qq", "--start-after", "nope"]) == 2
+    assert capsys.readouterr() == (
+        "",
+        "alembic-lint: error: start-after: unknown revision `nope`\n",
+    )
+    assert main(["check", "-q", "--format", "json"]) == 1
+    assert len(json.loads(capsys.readouterr().out)) == 4  # machine formats have no summary
+
+
+def colour_run(cwd, *args: str, **environ: str) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "alembic_lint", "check", *args],
+        capture_output=True,
+        text=True,
+        env=env | environ,
+        cwd=cwd,
+    )
+    assert proc.returncode == 1, proc.stderr
+    return proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "environ", "coloured"),
+    [
+        pytest.param((), {}, False, id="auto-not-a-terminal"),
+        pytest.param((), {"FORCE_COLOR": "1"}, True, id="FORCE_COLOR"),
+        pytest.param((), {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False, id="NO_COLOR-wins"),
+        pytest.param(("--color", "always"), {"NO_COLOR": "1"}, True, id="always"),
+        pytest.param(("--color", "never"), {"FORCE_COLOR": "1"}, False, id="never"),
+        pytest.param(("--color", "always", "--format", "json"), {}, False, id="json"),
+        pytest.param(("--color", "always", "--format", "sarif"), {}, False, id="sarif"),
+        pytest.param(("--color", "always", "--format", "junit"), {}, False, id="junit"),
+        pytest.param(("--color", "always", "--format", "github"), {}, False, id="github"),
+        pytest.param(("--color", "always", "--statistics"), {}, True, id="statistics"),
+        pytest.param(
+            ("--color", "always", "--statistics", "--format", "json"), {}, False, id="stats-json"
+        ),
+    ],
+)
+def test_colour(shop, args, environ, coloured):
+    out = colour_run(shop, *args, **environ)
+    assert ("\033[" in out) is coloured
+    assert "AL101" in out
+
+
+def test_colour_choices_are_checked(shop, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--color", "sometimes"])
+    assert exc.value.code == 2
+    assert "argument --color: invalid choice: 'sometimes'" in capsys.readouterr().err
+
+
+@pytest.fixture
+def drift_project(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(ROOT / "fixtures" / "drift" / "generic", tmp_path / "generic")
+    monkeypatch.chdir(tmp_path / "generic")
+    return tmp_path / "generic"
+
+
+def test_drift_speaks_the_same_formats_and_flags(drift_project, capsys):
+    import xml.etree.ElementTree as ET
+
+    assert main(["drift", "--format", "sarif"]) == 1
+    [result] = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    assert result["ruleId"] == "AL901"
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "alembic/env.py", "uriBaseId": "%SRCROOT%"}
+    assert main(["drift", "--format", "junit"]) == 1
+    failure = ET.fromstring(capsys.readouterr().out).find("testsuite/testcase/failure")
+    assert failure is not None and failure.attrib["type"] == "AL901"
+    assert main(["drift", "--statistics"]) == 1
+    assert capsys.readouterr().out == (
+        "1\tAL901\tmodel-drift\nFound 1 finding in 1 file (2 files checked).\n"
+    )
+    assert main(["drift", "--exit-zero", "-q"]) == 0
+    assert capsys.readouterr().out.startswith('alembic/env.py:1:1: AL901 table "users"')
+    assert main(["drift", "-qq"]) == 1
+    assert capsys.readouterr() == ("", "")
+    assert main(["drift", "--statistics", "--format", "junit"]) == 2
+    assert capsys.readouterr().err == (
+        "alembic-lint: error: --statistics works with --format text or json, not junit\n"
+    )
+
+
+def test_fix_diff_shows_the_rename_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+    chain = [
+        ("3f9c2a71be04", None, "v001 create users", "3f9c2a71be04_v001_create_users.py"),
+        ("c07b5e92d1a6", "3f9c2a71be04", "v002 add phone", "c07b5e92d1a6_v002_add_phone.py"),
+        ("8d41e6c0a9f3", "c07b5e92d1a6", "vXXX add email", "8d41e6c0a9f3_vxxx_add_email.py"),
+    ]
+    for rev, down, message, name in chain:
+        (versions / name).write_text(revision(rev, down, message=message))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "-q"]) == 1
+    assert "`alembic-lint fix` numbers it `v003`, after its parent" in capsys.readouterr().out
+    assert main(["fix", "--diff"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "rename migrations/versions/8d41e6c0a9f3_vxxx_add_email.py -> "
+        "migrations/versions/8d41e6c0a9f3_v003_add_email.py\n"
+        "--- a/migrations/versions/8d41e6c0a9f3_vxxx_add_email.py\n"
+        "+++ b/migrations/versions/8d41e6c0a9f3_v003_add_email.py\n"
+    )
+    assert '-"""vXXX add email\n+"""v003 add email\n' in out
+    assert (versions / "8d41e6c0a9f3_vxxx_add_email.py").exists()
+    assert main(["fix", "--select", "AL304"]) == 0
+    assert capsys.readouterr().out == "Nothing to change.\n"
+    assert main(["fix"]) == 0
+    assert main(["check"]) == 0
+
+
+def test_show_settings_gives_every_setting_and_the_dialect_with_its_source(
+    tmp_path, monkeypatch, capsys
+):
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = migrations\nsqlalchemy.url = mysql+pymysql://root@h/db\n"
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.alembic-lint]\nmysql-version = "5.7"\nlint-downgrade = true\nignore = ["AL2"]\n'
+    )
+    (versions / "3f9c2a71be04_x.py").write_text(revision("3f9c2a71be04"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--show-settings"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:5] == [
+        "environment: alembic.ini",
+        "settings file: pyproject.toml",
+        "dialect: mysql (`sqlalchemy.url` in the alembic configuration)",
+        "postgresql-version: 14",
+        "mysql-version: 5.7",
+    ]
+    assert "lint-downgrade: true" in out
+    enabled = next(line for line in out if line.startswith("rules enabled"))
+    assert "AL101" in enabled and "AL201" not in enabled
+    (tmp_path / "pyproject.toml").write_text('[tool.alembic-lint]\ndialect = "db2"\n')
+    assert main(["check", "--show-settings"]) == 2
+    assert "`dialect` must be one of" in capsys.readouterr().err

@@ -10,14 +10,16 @@ import pytest
 import sqlalchemy as sa
 from alembic.config import Config
 
+from alembic_lint.config import Settings
 from alembic_lint.diagnostics import UsageError
 from alembic_lint.discover import Project
-from alembic_lint.drift import accounts, databases, run_directory
+from alembic_lint.drift import _plan, accounts, databases, run_directory
 from alembic_lint.drift.cache import _digest
 from alembic_lint.drift.child import _flask_context, _settle, working_directory
 from alembic_lint.drift.guard import Guard, _Wrapping
 from alembic_lint.drift.redirect import Redirector, Request, adapt, usable
 from alembic_lint.drift.results import _version
+from tests.builders import history, revision
 
 
 def test_run_directory_without_a_config_file(tmp_path):
@@ -116,3 +118,10 @@ def test_a_failure_with_no_project_frame(tmp_path):
     except ValueError as exc:
         failure = _failure("env", exc, Guard([str(tmp_path / "project")]), Steps(None))  # type: ignore[arg-type]
     assert (failure["path"], failure["line"], failure["type"]) == (None, 1, "ValueError")
+
+
+def test_the_round_trip_plan_refuses_an_unknown_start_after():
+    _, graph = history({"versions/a.py": revision("aaa111", None)})
+    assert _plan(graph, Settings(start_after="aaa111")) == [["aaa111", False]]
+    with pytest.raises(UsageError, match="start-after: unknown revision `nope`"):
+        _plan(graph, Settings(start_after="nope"))

@@ -18,9 +18,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from alembic_lint import astread
 from alembic_lint.cache import _plain, decode_result, encode_result
 from alembic_lint.cli import main
-from alembic_lint.script import RevisionScript, ScriptError, parse_script
+from alembic_lint.script import RevisionScript, ScriptError
 from tests.builders import revision
 
 BOUNDED = settings(
@@ -72,7 +73,7 @@ revision_bytes = st.one_of(
 @BOUNDED
 @given(data=revision_bytes)
 def test_the_parser_never_raises_and_its_results_survive_the_cache(data):
-    result = parse_script(data, "versions/x.py")
+    result = astread.read(data, "versions/x.py")
     assert isinstance(result, RevisionScript | ScriptError)
     if isinstance(result, ScriptError):
         assert result.code in {"AL001", "AL005"}

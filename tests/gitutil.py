@@ -8,6 +8,9 @@ from pathlib import Path
 
 from tests.builders import revision
 
+BASE = "7c1e9d0b4a52"
+"""The base revision of ``new_project``."""
+
 ENV = {
     **os.environ,
     "GIT_AUTHOR_NAME": "Test",
@@ -47,6 +50,17 @@ def new_project(root: Path, *, pyproject: str = "") -> Path:
     if pyproject:
         (root / "pyproject.toml").write_text(pyproject)
     git(root, "init", "-q", "-b", "main")
-    add_revision(root, "7c1e9d0b4a52", None, "create users")
+    add_revision(root, BASE, None, "create users")
     commit(root, "initial history")
     return root
+
+
+def two_branches(repo: Path) -> None:
+    """main gains 5d2e8a41c07f; branch `feature` (checked out) adds e41f7b20c9d3 on the old head."""
+    git(repo, "checkout", "-q", "-b", "feature")
+    add_revision(repo, "e41f7b20c9d3", BASE, "add orders")
+    commit(repo, "feature revision")
+    git(repo, "checkout", "-q", "main")
+    add_revision(repo, "5d2e8a41c07f", BASE, "add users.email")
+    commit(repo, "main revision")
+    git(repo, "checkout", "-q", "feature")

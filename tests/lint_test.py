@@ -1,29 +1,20 @@
-from __future__ import annotations
+"""lint(): the stages wired together, on real files."""
 
-import os
-import re
-from pathlib import Path
+from __future__ import annotations
 
 import pytest
 
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import UsageError
-from alembic_lint.discover import Project
-from alembic_lint.lint import PER_WORKER, lint, parse_all
-from tests.builders import revision
+from alembic_lint.discover import Locator, find_project
+from alembic_lint.lint import lint
+from tests.builders import project_at, revision, write_chain
+from tests.gitutil import BASE, git, new_project
 
 
-def project_at(root: Path) -> Project:
-    return Project(None, str(root), (str(root / "versions"),), False, "%(rev)s_%(slug)s")
-
-
-def write_chain(versions: Path, n: int) -> None:
-    versions.mkdir(parents=True, exist_ok=True)
-    prev = None
-    for i in range(n):
-        rev = f"{i:04d}beef{i:04d}"
-        (versions / f"{rev}_step.py").write_text(revision(rev, prev, message=f"step {i}"))
-        prev = rev
+def run(repo, settings):
+    project = find_project(Locator(), cwd=repo, environ={})
+    return [(d.path, d.code) for d in lint(project, settings, cwd=repo).diagnostics]
 
 
 def test_bad_files_do_not_hide_the_rest(tmp_path):
@@ -62,103 +53,6 @@ def test_empty_history_is_clean(tmp_path):
     assert (result.diagnostics, result.files) == ([], 0)
 
 
-@pytest.mark.parametrize(
-    ("make", "why"),
-    [
-        (lambda p: None, "No such file or directory"),
-        (lambda p: p.write_text(""), "Not a directory"),
-        (lambda p: p.symlink_to(p), "Too many levels of symbolic links"),
-    ],
-)
-def test_a_version_location_that_cannot_be_listed_is_an_error(tmp_path, make, why):
-    """Never "All checks passed" when nothing could be checked."""
-    make(tmp_path / "versions")
-    with pytest.raises(UsageError, match=f"version location `versions` cannot be read: {why}"):
-        lint(project_at(tmp_path), Settings(), cwd=tmp_path)
-
-
-@pytest.mark.parametrize(
-    ("make", "why"),
-    [
-        (lambda p: os.mkfifo(p), r"not a regular file \(a FIFO\)"),
-        (lambda p: p.symlink_to("/dev/zero"), r"not a regular file \(a device\)"),
-        (lambda p: p.symlink_to(p), "Too many levels of symbolic links"),
-        (lambda p: p.write_bytes(b"#" * (10 << 20) + b"\n"), "larger than 10 MiB"),
-    ],
-)
-def test_odd_files_are_al005_and_never_block(tmp_path, make, why):
-    write_chain(tmp_path / "versions", 2)
-    odd = tmp_path / "versions" / "ab12cd34ef56_odd.py"
-    make(odd)
-    result = lint(project_at(tmp_path), Settings(), cwd=tmp_path)
-    assert [(d.path, d.code) for d in result.diagnostics] == [
-        ("versions/ab12cd34ef56_odd.py", "AL005")
-    ]
-    assert re.search(why, result.diagnostics[0].message)
-
-
-def test_a_file_at_the_size_cap_is_read(tmp_path):
-    write_chain(tmp_path / "versions", 1)
-    big = tmp_path / "versions" / "0000beef0000_step.py"
-    big.write_bytes(big.read_bytes() + b"#" * ((10 << 20) - big.stat().st_size))
-    assert lint(project_at(tmp_path), Settings(), cwd=tmp_path).diagnostics == []
-
-
-def test_cache_gives_the_same_answer_and_sees_edits(tmp_path):
-    write_chain(tmp_path / "versions", 4)
-    cache = tmp_path / "cache"
-    cold = lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=cache)
-    assert list(cache.iterdir())
-    warm = lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=cache)
-    assert warm.diagnostics == cold.diagnostics == []
-    target = next((tmp_path / "versions").glob("0003*"))
-    target.write_text(revision("0003beef0003", "0002beef0002", message="wip", downgrade="pass"))
-    edited = lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=cache)
-    assert sorted(d.code for d in edited.diagnostics) == ["AL202", "AL301"]
-    target.unlink()
-    assert lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=cache).files == 3
-
-
-def test_corrupt_or_unwritable_cache_is_a_cold_start(tmp_path):
-    write_chain(tmp_path / "versions", 2)
-    cache = tmp_path / "cache"
-    lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=cache)
-    for f in cache.iterdir():
-        f.write_bytes(b"garbage")
-    assert lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=cache).diagnostics == []
-    blocked = tmp_path / "file-not-dir"
-    blocked.write_text("")
-    assert (
-        lint(project_at(tmp_path), Settings(), cwd=tmp_path, cache_dir=blocked / "sub").diagnostics
-        == []
-    )
-
-
-@pytest.mark.parametrize("jobs", [1, 2, 3])
-def test_parallel_parse_keeps_order_and_results(tmp_path, jobs):
-    n = 3 * PER_WORKER + 7
-    write_chain(tmp_path / "versions", n)
-    items = sorted((str(p), p.name) for p in (tmp_path / "versions").iterdir())
-    assert parse_all(items, jobs=jobs) == parse_all(items, jobs=1)
-    result = lint(project_at(tmp_path), Settings(), cwd=tmp_path, jobs=jobs)
-    assert result.diagnostics == []
-    assert result.graph.heads == (f"{n - 1:04d}beef{n - 1:04d}",)
-
-
-def test_a_failing_child_is_redone_in_the_parent(tmp_path, monkeypatch):
-    import pickle
-
-    write_chain(tmp_path / "versions", 2 * PER_WORKER)
-    items = sorted((str(p), p.name) for p in (tmp_path / "versions").iterdir())
-    expected = parse_all(items, jobs=1)
-
-    def broken_dumps(*args, **kwargs):  # pragma: no cover - runs in the forked child
-        raise RuntimeError("child cannot send")
-
-    monkeypatch.setattr(pickle, "dumps", broken_dumps)
-    assert parse_all(items, jobs=2) == expected
-
-
 def test_never_writes_into_the_project_and_never_executes_it(tmp_path):
     versions = tmp_path / "versions"
     versions.mkdir()
@@ -173,58 +67,27 @@ def test_never_writes_into_the_project_and_never_executes_it(tmp_path):
     assert not (versions / "PWNED").exists()
 
 
-def test_a_syntax_error_does_not_break_the_graph_around_it(tmp_path):
-    write_chain(tmp_path / "versions", 3)
-    middle = next((tmp_path / "versions").glob("0001*"))
-    middle.write_text(middle.read_text().replace("def upgrade() -> None:", "def upgrade() -> None"))
-    result = lint(project_at(tmp_path), Settings(), cwd=tmp_path)
-    assert [(d.path, d.code) for d in result.diagnostics] == [(f"versions/{middle.name}", "AL001")]
-    assert result.graph.heads == ("0002beef0002",)
+def test_head_file(tmp_path):
+    repo = new_project(tmp_path / "repo")
+    settings = Settings(head_file="migrations/HEAD")
+    assert run(repo, settings) == [("migrations/HEAD", "AL505")]
+    (repo / "migrations" / "HEAD").write_text(f"{BASE}\n")
+    assert run(repo, settings) == []
+    git(repo, "add", ".")
+    assert run(repo, settings) == []
+    (repo / "migrations" / "HEAD").unlink()
+    (repo / "migrations" / "HEAD").mkdir()
+    with pytest.raises(UsageError, match="head-file `migrations/HEAD`"):
+        run(repo, settings)
 
 
-def test_each_project_has_its_own_cache(tmp_path):
-    for name in ("one", "two"):
-        write_chain(tmp_path / name / "versions", 2)
-    cache = tmp_path / "cache"
-    for name in ("one", "two"):
-        lint(project_at(tmp_path / name), Settings(), cwd=tmp_path, cache_dir=cache)
-    assert len(list(cache.iterdir())) == 2
-
-
-def test_an_unreadable_child_answer_is_redone_in_the_parent(tmp_path, monkeypatch):
-    import pickle
-
-    write_chain(tmp_path / "versions", 2 * PER_WORKER)
-    items = sorted((str(p), p.name) for p in (tmp_path / "versions").iterdir())
-    expected = parse_all(items, jobs=1)
-
-    def broken_loads(*args, **kwargs):
-        raise pickle.UnpicklingError("garbled")
-
-    monkeypatch.setattr(pickle, "loads", broken_loads)
-    assert parse_all(items, jobs=2) == expected
-
-
-@pytest.mark.parametrize(
-    ("newline", "encoding"),
-    [("\r", "utf-8"), ("\r\n", "latin-1"), ("\r", "latin-1"), ("\n", "latin-1")],
-)
-def test_fix_and_check_read_files_as_python_does(tmp_path, newline, encoding):
-    """A Latin-1 comment (with its cookie) or lone-CR line endings: Python imports such files,
-    so check reads them and fix rewrites them, keeping the bytes it does not change."""
-    from alembic_lint.lint import fix
-
-    write_chain(tmp_path / "versions", 1)
-    source = revision("ab12cd34ef56", "0000beef0000").replace(
-        "Revises: 0000beef0000", "Revises: stale"
+def test_git_is_asked_only_when_a_git_rule_is_selected(tmp_path):
+    """Without AL501-AL504 even a bad base ref goes unnoticed: git is never run."""
+    repo = new_project(tmp_path / "repo")
+    (repo / "migrations" / "versions" / "5d2e8a41c07f_x.py").write_text(
+        revision("5d2e8a41c07f", BASE)
     )
-    source = "# -*- coding: latin-1 -*-\n# caf\xe9\n" + source if encoding == "latin-1" else source
-    path = tmp_path / "versions" / "ab12cd34ef56_x.py"
-    path.write_bytes(source.replace("\n", newline).encode(encoding))
-    found = lint(project_at(tmp_path), Settings(), cwd=tmp_path).diagnostics
-    assert [(d.code, d.line) for d in found] == [("AL304", 6 if encoding == "latin-1" else 4)]
-    [change] = fix(project_at(tmp_path), Settings(), cwd=tmp_path)
-    assert change.summary == "docstring Revises: 0000beef0000"
-    expected = source.replace("Revises: stale", "Revises: 0000beef0000")
-    assert path.read_bytes() == expected.replace("\n", newline).encode(encoding)
-    assert lint(project_at(tmp_path), Settings(), cwd=tmp_path).diagnostics == []
+    no_git = Settings(base="nowhere", ignore=("AL5",))
+    assert run(repo, no_git) == []
+    with pytest.raises(UsageError, match="base ref `nowhere` not found"):
+        run(repo, no_git._replace(ignore=()))

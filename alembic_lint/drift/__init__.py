@@ -1,7 +1,7 @@
 """``alembic-lint drift``: migrate a disposable database from base to heads through the project's
 env.py, then let Alembic's autogenerate compare it with the models (AL901-AL905).
 
-The flow, parent side: the history (``lint.load``) -> a result-cache lookup (``results``) -> the
+The flow, parent side: the history (``history.load``) -> a result-cache lookup (``results``) -> the
 child (``session`` starts ``child``, which runs env.py inside the ``guard`` with every engine
 ``redirect``-ed) -> disposable databases on request (``target`` picks the kind, ``databases``
 makes them, ``accounts`` narrows what they can reach) -> the child's facts -> ``explain`` ->
@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from alembic_lint import rules
+from alembic_lint import rules, scope
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import Diagnostic, UsageError
 from alembic_lint.discover import Project
@@ -26,7 +26,7 @@ from alembic_lint.drift.cache import Chain, chain
 from alembic_lint.drift.results import Results, base_key, digest_file
 from alembic_lint.drift.session import Outcome, Refusal, run_child
 from alembic_lint.graph import RevisionGraph
-from alembic_lint.lint import History, display_path, load
+from alembic_lint.history import History, display_path, load
 
 Progress = Callable[[str], None]
 
@@ -95,8 +95,7 @@ def _where(history: History, project: Project, cwd: str) -> explain.Where:
 
 def _plan(graph: RevisionGraph, settings: Settings) -> list[list[Any]]:
     """Revisions parents first, each marked whether its round trip is tested."""
-    start = settings.start_after
-    skip = graph.ancestors(start) if start is not None and start in graph.revisions else set()
+    skip = scope.legacy(graph, settings.start_after)
     pending = {rev: len(parents) for rev, parents in graph.parents.items()}
     ready = sorted(rev for rev, n in pending.items() if n == 0)
     plan: list[list[Any]] = []

@@ -1,31 +1,44 @@
-"""The rule registry: one explicit ``Rule`` record per code, selection, and noqa filtering.
+"""The rule registry: one explicit record per code, selection, and noqa filtering.
 
-A rule's ``check`` is a plain function whose docstring is the user documentation
-(``alembic-lint rule CODE``). Scopes:
+A record says everything the engine needs to know about a rule, so that adding one means a
+function in ``rules/<family>.py``, its record, its tests and a README row, and nothing else:
 
-- ``file``: every file in the history, parsed or not (AL0xx); always reported;
-- ``graph``: called once with the whole graph (AL1xx); always reported;
-- ``revision``: called per revision in scope (the files given, or those after ``start-after``);
-- ``drift``: never called here; ``alembic-lint drift`` produces these findings (AL9xx).
+- **scope**, by the record's type, each with its own typed check: ``FileRule`` (every file in
+  the history, parsed or not; AL0xx), ``GraphRule`` (once, with the whole graph; AL1xx, AL5xx),
+  ``RevisionRule`` (each revision in scope), and ``DriftRule`` (documentation only: ``alembic-lint
+  drift`` produces those findings);
+- **needs**: the facts it reads beyond the graph and the settings (``git``, ``head_file``,
+  ``numbering``, ``dialect``). The engine computes a fact only when a selected rule needs it, as
+  a pure function, once per run;
+- **dialects**: the databases it applies to (None: every one); elsewhere it does not run;
+- **unapplied** (revision rules): it concerns only revisions that have not run in production:
+  with a base ref those new since it, else those after ``start-after``;
+- **docs**: the check's docstring (a drift rule's ``text``), which ``alembic-lint rule CODE``
+  shows and SARIF carries.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Literal, NamedTuple
+from dataclasses import KW_ONLY, dataclass
+from functools import partial
+from typing import Literal, NamedTuple
 
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import Diagnostic, UsageError
+from alembic_lint.dialect import Dialect
 from alembic_lint.discover import Project
 from alembic_lint.graph import RevisionGraph
+from alembic_lint.numbering import Numbering
 from alembic_lint.script import RevisionScript, ScriptError
 
 SourceFile = RevisionScript | ScriptError
+Need = Literal["git", "head_file", "numbering", "dialect"]
 
 
 class GitFacts(NamedTuple):
-    """What git knows about the history (AL5xx), gathered by ``lint`` through ``gitrepo``.
+    """What git knows about the history (AL5xx), gathered by ``gitfacts``.
 
     The fork point is where this branch left the base ref (``git merge-base``); ``merged`` is
     this history united with the base ref's, as merging would leave it.
@@ -52,18 +65,21 @@ class HeadFile(NamedTuple):
 
 
 class Context(NamedTuple):
-    """What every check may read. ``names`` maps a script path to its name inside its version location."""
+    """What every check may read. ``names`` maps a script path to its name inside its version
+    location. The optional facts are None unless a selected rule declares that it needs them."""
 
     graph: RevisionGraph
     settings: Settings
     project: Project
     names: Mapping[str, str]
     known_codes: frozenset[str]
-    memo: dict[str, Any]
-    """Per-run results that several checks share, such as the version numbering (AL303)."""
     git: GitFacts | None = None
-    """None outside a git work tree: the AL5xx rules are then quiet."""
+    """None outside a git work tree too: the AL5xx rules are then quiet."""
     head_file: HeadFile | None = None
+    numbering: Numbering | None = None
+    dialect: Dialect | None = None
+    locations: Mapping[str, str] = {}
+    """Shown path -> absolute path of each revision file (``contract-version-locations``)."""
 
 
 FileCheck = Callable[[SourceFile, Context], Iterator[Diagnostic]]
@@ -71,18 +87,26 @@ GraphCheck = Callable[[Context], Iterator[Diagnostic]]
 RevisionCheck = Callable[[RevisionScript, Context], Iterator[Diagnostic]]
 
 
-class Rule(NamedTuple):
+@dataclass(frozen=True)
+class Rule:
     code: str
     name: str
     default: bool
-    scope: Literal["file", "graph", "revision", "drift"]
-    check: Callable[..., Iterator[Diagnostic]]
+    _: KW_ONLY
+    needs: frozenset[Need] = frozenset()
+    dialects: frozenset[str] | None = None
+    """postgresql, mysql, mariadb, sqlite; None: every dialect."""
+
+    scope = "none"
 
     @property
     def doc(self) -> str:
         import inspect
 
-        return inspect.cleandoc(self.check.__doc__ or "")
+        return inspect.cleandoc(self._text())
+
+    def _text(self) -> str:  # pragma: no cover - every record type defines it
+        raise NotImplementedError
 
     @property
     def summary(self) -> str:
@@ -93,6 +117,50 @@ class Rule(NamedTuple):
             if text[end] == "." and text[end + 1] == " " and text[end + 2 : end + 3].isupper():
                 return text[:end]
         return text.rstrip(".")
+
+    def applies_to(self, dialect: Dialect | None) -> bool:
+        return self.dialects is None or dialect is None or dialect.name in self.dialects
+
+
+@dataclass(frozen=True)
+class FileRule(Rule):
+    check: FileCheck
+    scope = "file"
+
+    def _text(self) -> str:
+        return self.check.__doc__ or ""
+
+
+@dataclass(frozen=True)
+class GraphRule(Rule):
+    check: GraphCheck
+    scope = "graph"
+
+    def _text(self) -> str:
+        return self.check.__doc__ or ""
+
+
+@dataclass(frozen=True)
+class RevisionRule(Rule):
+    check: RevisionCheck
+    _: KW_ONLY
+    unapplied: bool = False
+    scope = "revision"
+
+    def _text(self) -> str:
+        return self.check.__doc__ or ""
+
+
+@dataclass(frozen=True)
+class DriftRule(Rule):
+    text: str
+    scope = "drift"
+
+    def _text(self) -> str:
+        return self.text
+
+
+AnyRule = FileRule | GraphRule | RevisionRule | DriftRule
 
 
 def diag(
@@ -107,20 +175,26 @@ def diag(
     return Diagnostic(script.path, line, col, code, message, hint, revision)
 
 
-def _all_rules() -> tuple[Rule, ...]:
-    from alembic_lint.rules import bodies, drift, git, graph, naming, source
+def _all_rules() -> tuple[AnyRule, ...]:
+    from alembic_lint.rules import bodies, drift, git, graph, naming, source, unsafe
 
     return tuple(
         sorted(
-            source.RULES + graph.RULES + bodies.RULES + naming.RULES + git.RULES + drift.RULES,
+            source.RULES
+            + graph.RULES
+            + bodies.RULES
+            + naming.RULES
+            + unsafe.RULES
+            + git.RULES
+            + drift.RULES,
             key=lambda r: r.code,
         )
     )
 
 
-ALL_RULES: tuple[Rule, ...] = _all_rules()
-BY_CODE: Mapping[str, Rule] = {rule.code: rule for rule in ALL_RULES}
-BY_NAME: Mapping[str, Rule] = {rule.name: rule for rule in ALL_RULES}
+ALL_RULES: tuple[AnyRule, ...] = _all_rules()
+BY_CODE: Mapping[str, AnyRule] = {rule.code: rule for rule in ALL_RULES}
+BY_NAME: Mapping[str, AnyRule] = {rule.name: rule for rule in ALL_RULES}
 # A renamed or split rule keeps its old code or name here, pointing at the new code.
 REDIRECTS: Mapping[str, str] = {}
 
@@ -194,25 +268,38 @@ def enabled_codes(settings: Settings) -> frozenset[str]:
     return frozenset(chosen)
 
 
+def needed(selected: Iterable[AnyRule]) -> frozenset[Need]:
+    """The facts that the selected rules read, so that the engine computes only those."""
+    found: set[Need] = set()
+    for rule in selected:
+        found |= rule.needs
+        if rule.dialects is not None:
+            found.add("dialect")
+    return frozenset(found)
+
+
 def run(
-    rules: Iterable[Rule],
+    selected: Iterable[AnyRule],
     ctx: Context,
     *,
     files: Iterable[SourceFile],
     in_scope: Iterable[RevisionScript],
+    unapplied: Iterable[RevisionScript] | None = None,
     errors: list[str] | None = None,
 ) -> list[Diagnostic]:
-    """Every rule over its scope. With ``errors``, a rule that crashes on one item loses only
-    that item's findings, and a line naming the rule and the file is added to ``errors``;
-    without it the exception propagates (the tests of one rule want to see it). A UsageError
-    (bad configuration found while checking) always propagates."""
+    """Every rule over its scope, where its dialect applies. ``unapplied`` are the revisions that
+    have not run in production (default: ``in_scope``). With ``errors``, a rule that crashes on
+    one item loses only that item's findings, and a line naming the rule and the file is added
+    to ``errors``; without it the exception propagates (the tests of one rule want to see it).
+    A UsageError (bad configuration found while checking) always propagates."""
     files = list(files)
     in_scope = list(in_scope)
+    not_run = in_scope if unapplied is None else list(unapplied)
     found: list[Diagnostic] = []
 
-    def call(rule: Rule, where: str, *args: Any) -> None:
+    def call(rule: AnyRule, where: str, produce: Callable[[], Iterator[Diagnostic]]) -> None:
         try:
-            found.extend(rule.check(*args))
+            found.extend(produce())
         except UsageError:
             raise
         except Exception as exc:
@@ -222,15 +309,17 @@ def run(
                 f"rule {rule.code} ({rule.name}) failed{where}: {type(exc).__name__}: {exc}"
             )
 
-    for rule in rules:
-        if rule.scope == "file":
+    for rule in selected:
+        if not rule.applies_to(ctx.dialect):
+            continue
+        if isinstance(rule, FileRule):
             for item in files:
-                call(rule, f" on {item.path}", item, ctx)
-        elif rule.scope == "graph":
-            call(rule, "", ctx)
-        elif rule.scope == "revision":
-            for script in in_scope:
-                call(rule, f" on {script.path}", script, ctx)
+                call(rule, f" on {item.path}", partial(rule.check, item, ctx))
+        elif isinstance(rule, GraphRule):
+            call(rule, "", partial(rule.check, ctx))
+        elif isinstance(rule, RevisionRule):
+            for script in not_run if rule.unapplied else in_scope:
+                call(rule, f" on {script.path}", partial(rule.check, script, ctx))
     return found
 
 

@@ -1,23 +1,14 @@
 """AL9xx: dynamic checks, run by ``alembic-lint drift`` on a disposable database.
 
-The records here carry the codes and the documentation; ``alembic_lint.drift`` produces the
+The records here carry the codes and the documentation (no check: ``DriftRule``); ``alembic_lint.drift`` produces the
 findings, because they need a database, Alembic's runtime and the project's own env.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from alembic_lint.rules import DriftRule
 
-from alembic_lint.diagnostics import Diagnostic
-from alembic_lint.rules import Context, Rule
-
-
-def _produced_by_drift(ctx: Context) -> Iterator[Diagnostic]:
-    raise AssertionError("AL9xx findings come from alembic_lint.drift")
-
-
-def model_drift(ctx: Context) -> Iterator[Diagnostic]:
-    """
+MODEL_DRIFT = """
     ## What it does
     Upgrades a fresh, disposable database from base to heads through the project's env.py, then
     runs Alembic's autogenerate comparison against the models (`target_metadata`). Reports each
@@ -40,11 +31,9 @@ def model_drift(ctx: Context) -> Iterator[Diagnostic]:
     ## Use instead
     `alembic revision --autogenerate -m "add users.phone"`, review it, commit it.
     """
-    return _produced_by_drift(ctx)
 
 
-def upgrade_failed(ctx: Context) -> Iterator[Diagnostic]:
-    """
+UPGRADE_FAILED = """
     ## What it does
     Reports the revision whose `upgrade()` fails while a fresh database is upgraded from base to
     heads, with the database's error.
@@ -66,11 +55,9 @@ def upgrade_failed(ctx: Context) -> Iterator[Diagnostic]:
         op.add_column("users", sa.Column("email", sa.String()))
     ```
     """
-    return _produced_by_drift(ctx)
 
 
-def downgrade_failed(ctx: Context) -> Iterator[Diagnostic]:
-    """
+DOWNGRADE_FAILED = """
     ## What it does
     With `--roundtrip`: reports a revision whose `downgrade()` fails right after its
     `upgrade()` on a fresh database.
@@ -91,11 +78,9 @@ def downgrade_failed(ctx: Context) -> Iterator[Diagnostic]:
         op.drop_column("users", "email")
     ```
     """
-    return _produced_by_drift(ctx)
 
 
-def roundtrip_mismatch(ctx: Context) -> Iterator[Diagnostic]:
-    """
+ROUNDTRIP_MISMATCH = """
     ## What it does
     With `--roundtrip`: upgrades to each revision, downgrades one step and compares the
     reflected schema with the one before the upgrade. Reports what the downgrade left behind or
@@ -123,11 +108,9 @@ def roundtrip_mismatch(ctx: Context) -> Iterator[Diagnostic]:
         op.drop_column("users", "email")
     ```
     """
-    return _produced_by_drift(ctx)
 
 
-def environment_error(ctx: Context) -> Iterator[Diagnostic]:
-    """
+ENVIRONMENT_ERROR = """
     ## What it does
     Reports an env.py that cannot run against the disposable database: it fails, it never hands
     autogenerate a `target_metadata`, or it tries to connect to another database (the connection
@@ -155,13 +138,12 @@ def environment_error(ctx: Context) -> Iterator[Diagnostic]:
     ## Options
     - `target-metadata`: `package.module:attribute` of the models' `MetaData`.
     """
-    return _produced_by_drift(ctx)
 
 
 RULES = (
-    Rule("AL901", "model-drift", True, "drift", model_drift),
-    Rule("AL902", "upgrade-failed", True, "drift", upgrade_failed),
-    Rule("AL903", "downgrade-failed", True, "drift", downgrade_failed),
-    Rule("AL904", "roundtrip-mismatch", True, "drift", roundtrip_mismatch),
-    Rule("AL905", "environment-error", True, "drift", environment_error),
+    DriftRule("AL901", "model-drift", True, MODEL_DRIFT),
+    DriftRule("AL902", "upgrade-failed", True, UPGRADE_FAILED),
+    DriftRule("AL903", "downgrade-failed", True, DOWNGRADE_FAILED),
+    DriftRule("AL904", "roundtrip-mismatch", True, ROUNDTRIP_MISMATCH),
+    DriftRule("AL905", "environment-error", True, ENVIRONMENT_ERROR),
 )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from alembic_lint import headfile
-from alembic_lint.diagnostics import Diagnostic
-from alembic_lint.rules import Context, Rule, diag
+from alembic_lint.diagnostics import Diagnostic, Edit
+from alembic_lint.rules import Context, GraphRule, diag
 from alembic_lint.script import RevisionScript
 
 
@@ -238,8 +238,9 @@ def head_file_outdated(ctx: Context) -> Iterator[Diagnostic]:
     if found is None:
         return
     hint = "run `alembic-lint fix` to rewrite it"
+    fix = (Edit(found.path, "write", "", headfile.render(ctx.graph)),)
     if found.text is None:
-        yield Diagnostic(found.path, 1, 1, "AL505", "head file is missing", hint)
+        yield Diagnostic(found.path, 1, 1, "AL505", "head file is missing", hint, fix=fix)
         return
     named, conflicted = headfile.named_heads(found.text)
     if conflicted:
@@ -257,14 +258,22 @@ def head_file_outdated(ctx: Context) -> Iterator[Diagnostic]:
         wanted = ", ".join(f"`{h}`" for h in sorted(current)) or "nothing"
         listed = ", ".join(f"`{h}`" for h in sorted(named)) or "nothing"
         yield Diagnostic(
-            found.path, 1, 1, "AL505", f"head file names {listed}, but the heads are {wanted}", hint
+            found.path,
+            1,
+            1,
+            "AL505",
+            f"head file names {listed}, but the heads are {wanted}",
+            hint,
+            fix=fix,
         )
 
 
 RULES = (
-    Rule("AL501", "untracked-revision", True, "graph", untracked_revision),
-    Rule("AL502", "modified-revision", True, "graph", modified_revision),
-    Rule("AL503", "removed-revision", True, "graph", removed_revision),
-    Rule("AL504", "stale-base", True, "graph", stale_base),
-    Rule("AL505", "head-file-outdated", True, "graph", head_file_outdated),
+    GraphRule("AL501", "untracked-revision", True, untracked_revision, needs=frozenset({"git"})),
+    GraphRule("AL502", "modified-revision", True, modified_revision, needs=frozenset({"git"})),
+    GraphRule("AL503", "removed-revision", True, removed_revision, needs=frozenset({"git"})),
+    GraphRule("AL504", "stale-base", True, stale_base, needs=frozenset({"git"})),
+    GraphRule(
+        "AL505", "head-file-outdated", True, head_file_outdated, needs=frozenset({"head_file"})
+    ),
 )

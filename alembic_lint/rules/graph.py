@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from alembic_lint.diagnostics import Diagnostic
-from alembic_lint.rules import Context, Rule, diag
+from alembic_lint.rules import Context, GraphRule, RevisionRule, diag
 from alembic_lint.script import RevisionScript
 
 
@@ -463,14 +463,14 @@ def invalid_revision_id(ctx: Context) -> Iterator[Diagnostic]:
 
 
 RULES = (
-    Rule("AL101", "multiple-heads", True, "graph", multiple_heads),
-    Rule("AL102", "multiple-bases", True, "graph", multiple_bases),
-    Rule("AL103", "dangling-down-revision", True, "graph", dangling_down_revision),
-    Rule("AL104", "dangling-depends-on", True, "graph", dangling_depends_on),
-    Rule("AL105", "duplicate-revision-id", True, "graph", duplicate_revision_id),
-    Rule("AL106", "revision-cycle", True, "graph", revision_cycle),
-    Rule("AL107", "placeholder-revision-id", True, "graph", placeholder_revision_id),
-    Rule("AL108", "duplicate-branch-label", True, "graph", duplicate_branch_label),
-    Rule("AL109", "merge-with-operations", False, "revision", merge_with_operations),
-    Rule("AL110", "invalid-revision-id", True, "graph", invalid_revision_id),
+    GraphRule("AL101", "multiple-heads", True, multiple_heads),
+    GraphRule("AL102", "multiple-bases", True, multiple_bases),
+    GraphRule("AL103", "dangling-down-revision", True, dangling_down_revision),
+    GraphRule("AL104", "dangling-depends-on", True, dangling_depends_on),
+    GraphRule("AL105", "duplicate-revision-id", True, duplicate_revision_id),
+    GraphRule("AL106", "revision-cycle", True, revision_cycle),
+    GraphRule("AL107", "placeholder-revision-id", True, placeholder_revision_id),
+    GraphRule("AL108", "duplicate-branch-label", True, duplicate_branch_label),
+    RevisionRule("AL109", "merge-with-operations", False, merge_with_operations),
+    GraphRule("AL110", "invalid-revision-id", True, invalid_revision_id),
 )

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import NamedTuple
 
 from alembic_lint.config import normalize_message
-from alembic_lint.diagnostics import Diagnostic, UsageError
-from alembic_lint.graph import RevisionGraph
-from alembic_lint.rules import Context, Rule, diag
+from alembic_lint.diagnostics import Diagnostic, Edit
+from alembic_lint.numbering import Renumber, descendants
+from alembic_lint.rules import Context, RevisionRule, diag
 from alembic_lint.script import RevisionScript
 
 _UNFILLED = re.compile(r"(?<![A-Za-z0-9])(v[xX]+|[vV][xX]{2,}|[xX]{3,})(?![A-Za-z0-9])")
@@ -58,14 +57,19 @@ def placeholder_message(script: RevisionScript, ctx: Context) -> Iterator[Diagno
         message = ""
     unfilled = _UNFILLED.search(message)
     if unfilled is not None:
+        numbering = ctx.numbering
+        renumber = numbering.plan.get(script.revision or "") if numbering else None
+        fix = _renumber_edits(ctx, [script.revision or ""]) if renumber else ()
         yield diag(
             script,
             script.doc_line,
             1,
             "AL301",
             f"revision message has an unfilled placeholder `{unfilled.group(0)}`",
-            "write what the revision does, e.g. `v042 add users.email`",
-        )
+            f"`alembic-lint fix` numbers it `{renumber.new}`, after its parent"
+            if renumber
+            else "write what the revision does, e.g. `v042 add users.email`",
+        )._replace(fix=fix)
     elif normalize_message(message) in ctx.settings.placeholder_messages:
         shown = message or "(empty)"
         yield diag(
@@ -114,43 +118,6 @@ def message_pattern(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic
         )
 
 
-class _Numbering(NamedTuple):
-    numbers: Mapping[str, tuple[int, str]]
-    users: Mapping[int, tuple[str, ...]]
-    active: bool
-
-
-def _numbering(ctx: Context) -> _Numbering:
-    found = ctx.memo.get("numbering")
-    if found is None:
-        found = ctx.memo["numbering"] = _number(ctx.graph, ctx.settings.version_pattern)
-    assert isinstance(found, _Numbering)
-    return found
-
-
-_MAX_DIGITS = 30
-
-
-def _number(graph: RevisionGraph, pattern: re.Pattern[str]) -> _Numbering:
-    """Revision id -> (number, digits as written), for messages the pattern numbers."""
-    numbers: dict[str, tuple[int, str]] = {}
-    users: dict[int, list[str]] = {}
-    for rev, script in graph.revisions.items():
-        match = pattern.search(script.message)
-        digits = match.group(1) if match is not None else None
-        if digits is None or len(digits) > _MAX_DIGITS:
-            continue  # no number, or one too long to be a version (and for int())
-        if not digits.isdecimal():
-            raise UsageError(
-                f"version-pattern `{pattern.pattern}`: its first group matched `{digits}`, "
-                "which is not a number; make the group match digits only, e.g. `(\\d+)`"
-            )
-        numbers[rev] = (int(digits), digits)
-        users.setdefault(numbers[rev][0], []).append(rev)
-    active = len(numbers) >= 2 and 2 * len(numbers) >= len(graph.revisions)
-    return _Numbering(numbers, {n: tuple(sorted(r)) for n, r in users.items()}, active)
-
-
 def version_sequence(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     """
     ## What it does
@@ -183,7 +150,8 @@ def version_sequence(script: RevisionScript, ctx: Context) -> Iterator[Diagnosti
     rev = script.revision
     if rev is None or graph.revisions.get(rev) is not script:
         return
-    numbering = _numbering(ctx)
+    numbering = ctx.numbering
+    assert numbering is not None, "AL303 needs the numbering"
     numbers = numbering.numbers
     if not numbering.active or rev not in numbers:
         return
@@ -199,19 +167,44 @@ def version_sequence(script: RevisionScript, ctx: Context) -> Iterator[Diagnosti
             f"version number `{digits}` is also used by {names}",
             "renumber this revision after its parent",
         )
-    parent_numbers = [numbers[p] for p in graph.parents.get(rev, ()) if p in numbers]
-    if parent_numbers:
-        top, top_digits = max(parent_numbers)
-        if number != top + 1:
-            expected = str(top + 1).zfill(len(top_digits))
-            yield diag(
-                script,
-                script.doc_line,
-                1,
-                "AL303",
-                f"version number `{digits}` does not follow its parent's `{top_digits}`; expected `{expected}`",
-                f"renumber this revision `{expected}`, and the ones after it",
-            )
+    expected = numbering.expected(graph, rev)
+    if expected is not None and number != int(expected):
+        top_digits = max(numbers[p] for p in graph.parents[rev] if p in numbers)[1]
+        yield diag(
+            script,
+            script.doc_line,
+            1,
+            "AL303",
+            f"version number `{digits}` does not follow its parent's `{top_digits}`; expected `{expected}`",
+            f"renumber this revision `{expected}`, and the ones after it (`alembic-lint fix`)",
+        )._replace(fix=_renumber_edits(ctx, descendants(graph, rev)))
+
+
+def _renumber_edits(ctx: Context, revisions: list[str]) -> tuple[Edit, ...]:
+    """The edits that give each revision its planned number, in the message and the file name."""
+    numbering = ctx.numbering
+    if numbering is None:
+        return ()
+    edits: list[Edit] = []
+    for rev in revisions:
+        change = numbering.plan.get(rev)
+        script = ctx.graph.revisions.get(rev)
+        if change is None or script is None:
+            continue
+        edits.append(Edit(script.path, "message", change.old, change.new))
+        name = script.path.rsplit("/", 1)[-1]
+        renamed = _renamed(name, change)
+        if renamed != name:
+            edits.append(Edit(script.path, "rename", name, renamed))
+    return tuple(edits)
+
+
+def _renamed(name: str, change: Renumber) -> str:
+    """The file name with the old number, or the placeholder's slug (``vxxx``), replaced once."""
+    at = name.lower().find(change.old.lower())
+    if at < 0:
+        return name
+    return name[:at] + change.new.lower() + name[at + len(change.old) :]
 
 
 def docstring_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
@@ -254,7 +247,7 @@ def docstring_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnos
                 1,
                 "AL304",
                 f"docstring says `Revision ID: {value}` but `revision` is `{script.revision}`",
-            )
+            )._replace(fix=(Edit(script.path, "doc_line", "Revision ID", script.revision),))
     if script.doc_revises is not None and script.down_revisions is not None:
         value, line = script.doc_revises
         if not revises_matches(value, script.down_revisions):
@@ -266,7 +259,7 @@ def docstring_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnos
                 1,
                 "AL304",
                 f"docstring says `Revises: {value}` but `down_revision` is {shown}",
-            )
+            )._replace(fix=(Edit(script.path, "doc_line", "Revises", actual),))
 
 
 def revises_matches(value: str, down_revisions: tuple[str, ...]) -> bool:
@@ -389,9 +382,13 @@ def filename_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnost
 
 
 RULES = (
-    Rule("AL301", "placeholder-message", True, "revision", placeholder_message),
-    Rule("AL302", "message-pattern", False, "revision", message_pattern),
-    Rule("AL303", "version-sequence", True, "revision", version_sequence),
-    Rule("AL304", "docstring-mismatch", True, "revision", docstring_mismatch),
-    Rule("AL305", "filename-mismatch", True, "revision", filename_mismatch),
+    RevisionRule(
+        "AL301", "placeholder-message", True, placeholder_message, needs=frozenset({"numbering"})
+    ),
+    RevisionRule("AL302", "message-pattern", False, message_pattern),
+    RevisionRule(
+        "AL303", "version-sequence", True, version_sequence, needs=frozenset({"numbering"})
+    ),
+    RevisionRule("AL304", "docstring-mismatch", True, docstring_mismatch),
+    RevisionRule("AL305", "filename-mismatch", True, filename_mismatch),
 )

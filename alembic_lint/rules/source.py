@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from alembic_lint.diagnostics import Diagnostic
-from alembic_lint.rules import Context, Rule, SourceFile, diag
+from alembic_lint.rules import Context, FileRule, SourceFile, diag
 from alembic_lint.script import RevisionScript, ScriptError
 
 
@@ -174,9 +174,9 @@ def unreadable_file(item: SourceFile, ctx: Context) -> Iterator[Diagnostic]:
 
 
 RULES = (
-    Rule("AL001", "syntax-error", True, "file", syntax_error),
-    Rule("AL002", "non-literal-identifier", True, "file", non_literal_identifier),
-    Rule("AL003", "not-a-revision", True, "file", not_a_revision),
-    Rule("AL004", "invalid-noqa", True, "file", invalid_noqa),
-    Rule("AL005", "unreadable-file", True, "file", unreadable_file),
+    FileRule("AL001", "syntax-error", True, syntax_error),
+    FileRule("AL002", "non-literal-identifier", True, non_literal_identifier),
+    FileRule("AL003", "not-a-revision", True, not_a_revision),
+    FileRule("AL004", "invalid-noqa", True, invalid_noqa),
+    FileRule("AL005", "unreadable-file", True, unreadable_file),
 )

@@ -20,11 +20,12 @@ def run(code, *, git=None, head_file=None, sources=SOURCES, graph=None):
         project=PROJECT,
         names={},
         known_codes=frozenset(rules.BY_CODE),
-        memo={},
         git=git,
         head_file=head_file,
     )
-    return list(rules.BY_CODE[code].check(ctx))
+    rule = rules.BY_CODE[code]
+    assert isinstance(rule, rules.GraphRule)
+    return list(rule.check(ctx))
 
 
 def test_git_rules_are_quiet_outside_git():

@@ -182,7 +182,7 @@ def test_al305_literal_percent_and_non_literal_ids():
     assert not carries_revision("100_abc", "100%%_%(rev)s", "abc")
     no_id = parse("revision = make()\n", "versions/x.py")
     _, graph = history({})
-    ctx = Context(graph, Settings(), PROJECT, {"versions/x.py": "x"}, frozenset(), {})
+    ctx = Context(graph, Settings(), PROJECT, {"versions/x.py": "x"}, frozenset())
     assert list(filename_mismatch(no_id, ctx)) == []
 
 

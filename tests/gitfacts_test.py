@@ -1,4 +1,4 @@
-"""lint(), rebase() and fix() against real git repositories."""
+"""What git says about the history (AL501-AL504), against real git repositories."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ import pytest
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import UsageError
 from alembic_lint.discover import Locator, find_project
-from alembic_lint.lint import fix, lint, rebase
-from alembic_lint.rebase import RebaseRefused
+from alembic_lint.fixing import rebase
+from alembic_lint.lint import lint
 from tests.builders import revision
-from tests.gitutil import add_revision, commit, git, new_project
-
-BASE = "7c1e9d0b4a52"
+from tests.gitutil import BASE, add_revision, commit, git, new_project, two_branches
 
 
 @pytest.fixture
@@ -30,17 +28,6 @@ def run(repo, settings=DEFAULT, **kwargs):
 
 def project_of(repo):
     return find_project(Locator(), cwd=repo, environ={})
-
-
-def two_branches(repo):
-    """main gains 5d2e8a41c07f; branch `feature` (checked out) adds e41f7b20c9d3 on the old head."""
-    git(repo, "checkout", "-q", "-b", "feature")
-    add_revision(repo, "e41f7b20c9d3", BASE, "add orders")
-    commit(repo, "feature revision")
-    git(repo, "checkout", "-q", "main")
-    add_revision(repo, "5d2e8a41c07f", BASE, "add users.email")
-    commit(repo, "main revision")
-    git(repo, "checkout", "-q", "feature")
 
 
 def test_untracked_revisions(repo, tmp_path):
@@ -132,104 +119,6 @@ def test_base_files_that_are_not_revisions_are_ignored(repo):
 def test_a_bad_base_ref_is_an_error(repo):
     with pytest.raises(UsageError, match="base ref `origin/main` not found"):
         run(repo, Settings(base="origin/main"))
-
-
-def test_head_file(repo):
-    settings = Settings(head_file="migrations/HEAD")
-    assert run(repo, settings) == [("migrations/HEAD", "AL505")]
-    (repo / "migrations" / "HEAD").write_text(f"{BASE}\n")
-    assert run(repo, settings) == []
-    git(repo, "add", ".")
-    assert run(repo, settings) == []
-    (repo / "migrations" / "HEAD").unlink()
-    (repo / "migrations" / "HEAD").mkdir()
-    with pytest.raises(UsageError, match="head-file `migrations/HEAD`"):
-        run(repo, settings)
-
-
-def test_rebase_picks_the_revision_that_is_not_on_the_base(repo):
-    (repo / "migrations" / "HEAD").write_text(f"{BASE}\n")
-    commit(repo, "head file")
-    two_branches(repo)
-    git(repo, "merge", "-q", "--no-edit", "main", check=False)  # the head file conflicts
-    settings = Settings(head_file="migrations/HEAD")
-    ours = repo / "migrations" / "versions" / "e41f7b20c9d3_step.py"
-    before = ours.read_bytes()
-    dry = rebase(project_of(repo), settings, cwd=repo, dry_run=True)
-    assert [c.path for c in dry] == ["migrations/versions/e41f7b20c9d3_step.py", "migrations/HEAD"]
-    assert ours.read_bytes() == before
-    rebase(project_of(repo), settings, cwd=repo)
-    assert ours.read_bytes() == before.replace(
-        f"Revises: {BASE}".encode(), b"Revises: 5d2e8a41c07f"
-    ).replace(
-        f"down_revision: Union[str, None] = '{BASE}'".encode(),
-        b"down_revision: Union[str, None] = '5d2e8a41c07f'",
-    )
-    assert (repo / "migrations" / "HEAD").read_text() == "e41f7b20c9d3\n"
-    git(repo, "add", ".")
-    assert run(repo, settings) == []
-
-
-def test_rebase_refusals(repo, tmp_path):
-    two_branches(repo)
-    git(repo, "merge", "-q", "--no-edit", "main")
-    with pytest.raises(RebaseRefused, match="`5d2e8a41c07f` is already on `main`"):
-        rebase(project_of(repo), Settings(), cwd=repo, revision="5d2e8a41c07f", onto="e41f7b20c9d3")
-    git(repo, "branch", "-m", "main", "trunk")
-    with pytest.raises(RebaseRefused, match="without a base branch"):
-        rebase(project_of(repo), Settings(), cwd=repo)
-    assert rebase(project_of(repo), Settings(), cwd=repo, revision="e41f7b20c9d3", dry_run=True)
-
-
-def test_rebase_outside_git_needs_a_name(tmp_path):
-    root = tmp_path / "plain"
-    (root / "migrations" / "versions").mkdir(parents=True)
-    (root / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
-    for rev, down in ((BASE, None), ("5d2e8a41c07f", BASE), ("e41f7b20c9d3", BASE)):
-        (root / "migrations" / "versions" / f"{rev}_x.py").write_text(revision(rev, down))
-    with pytest.raises(RebaseRefused, match="name it"):
-        rebase(project_of(root), Settings(), cwd=root)
-    changes = rebase(project_of(root), Settings(), cwd=root, onto="5d2e8a41c07f")
-    assert [c.path for c in changes] == ["migrations/versions/e41f7b20c9d3_x.py"]
-
-
-def test_fix_rewrites_docstrings_and_the_head_file(repo):
-    path = add_revision(repo, "5d2e8a41c07f", BASE)
-    text = path.read_text()
-    path.write_text(
-        text.replace(f"Revises: {BASE}", "Revises: 0b9c2d7e4f1a").replace(
-            "Revision ID: 5d2e8a41c07f", "Revision ID: 111"
-        )
-    )
-    settings = Settings(head_file="migrations/HEAD")
-    changes = fix(project_of(repo), settings, cwd=repo)
-    assert [(c.path, c.summary) for c in changes] == [
-        (
-            "migrations/versions/5d2e8a41c07f_step.py",
-            f"docstring Revision ID: 5d2e8a41c07f; Revises: {BASE}",
-        ),
-        ("migrations/HEAD", "head file now names 5d2e8a41c07f"),
-    ]
-    assert path.read_text() == text
-    assert fix(project_of(repo), settings, cwd=repo) == []
-    legacy = repo / "migrations" / "versions" / f"{BASE}_step.py"
-    legacy.write_text(legacy.read_text().replace(f"Revision ID: {BASE}", "Revision ID: 000"))
-    assert fix(project_of(repo), settings._replace(start_after=BASE), cwd=repo) == []
-
-
-def test_fix_and_rebase_errors_leave_files_alone(repo, monkeypatch):
-    (repo / "migrations" / "HEAD").mkdir()
-    with pytest.raises(UsageError, match="Is a directory"):
-        fix(project_of(repo), Settings(head_file="migrations/HEAD"), cwd=repo)
-    (repo / "migrations" / "HEAD").rmdir()
-
-    def no_replace(src, dst):
-        raise OSError("disk full")
-
-    monkeypatch.setattr("os.replace", no_replace)
-    with pytest.raises(OSError, match="disk full"):
-        fix(project_of(repo), Settings(head_file="migrations/HEAD"), cwd=repo)
-    assert sorted(p.name for p in (repo / "migrations").iterdir()) == ["env.py", "versions"]
 
 
 def _digest_of_git_dir(repo):

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from alembic_lint.script import Noqa, RevisionScript, ScriptError, parse_script
+from alembic_lint import astread
+from alembic_lint.script import Noqa, RevisionScript, ScriptError
 from tests.builders import parse, revision
 
 
@@ -99,7 +100,7 @@ def test_missing_functions_are_none():
     ],
 )
 def test_unparseable_input_is_a_script_error(data, line):
-    result = parse_script(data, "versions/bad.py")
+    result = astread.read(data, "versions/bad.py")
     assert isinstance(result, ScriptError)
     assert result.code == "AL001"
     assert result.path == "versions/bad.py"
@@ -107,18 +108,18 @@ def test_unparseable_input_is_a_script_error(data, line):
 
 
 def test_empty_file_is_not_a_revision_but_parses():
-    result = parse_script(b"", "versions/empty.py")
+    result = astread.read(b"", "versions/empty.py")
     assert isinstance(result, RevisionScript)
     assert result.revision is None
 
 
 def test_encodings_bom_and_crlf():
     latin = b'# -*- coding: latin-1 -*-\n"""caf\xe9 table"""\nrevision = \'a\'\n'
-    latin_script = parse_script(latin, "x.py")
+    latin_script = astread.read(latin, "x.py")
     assert isinstance(latin_script, RevisionScript)
     assert latin_script.message == "café table"
     bom = b'\xef\xbb\xbf"""msg"""\r\nrevision = \'a\'\r\ndown_revision = None\r\n'
-    script = parse_script(bom, "x.py")
+    script = astread.read(bom, "x.py")
     assert isinstance(script, RevisionScript)
     assert (script.message, script.revision, script.revision_line) == ("msg", "a", 2)
 
@@ -183,7 +184,7 @@ def test_identifiers_are_recovered_from_a_file_that_does_not_parse():
         "7c1e9d0b4a52", ("aaa111", "bbb222"), labels="('core',)", depends_on="'ccc333'"
     )
     broken = source.replace("def upgrade() -> None:", "def upgrade() -> None")
-    result = parse_script(broken.encode(), "versions/x.py")
+    result = astread.read(broken.encode(), "versions/x.py")
     assert isinstance(result, ScriptError) and result.recovered is not None
     recovered = result.recovered
     assert (recovered.revision, recovered.down_revisions, recovered.depends_on) == (
@@ -196,9 +197,9 @@ def test_identifiers_are_recovered_from_a_file_that_does_not_parse():
 
 
 def test_nothing_is_recovered_without_a_literal_revision():
-    result = parse_script(b"revision = make()\ndef f(:\n", "x.py")
+    result = astread.read(b"revision = make()\ndef f(:\n", "x.py")
     assert isinstance(result, ScriptError) and result.recovered is None
-    result = parse_script(b"revision = 'a\n", "x.py")
+    result = astread.read(b"revision = 'a\n", "x.py")
     assert isinstance(result, ScriptError) and result.recovered is None
 
 
@@ -234,7 +235,7 @@ def test_odd_literals():
     ],
 )
 def test_noqa_is_read_as_cpython_reads_the_file(data, line):
-    script = parse_script(data, "x.py")
+    script = astread.read(data, "x.py")
     assert isinstance(script, RevisionScript)
     assert [(n.line, n.codes, n.file_level) for n in script.noqa] == [
         (line, frozenset({"AL107"}), True)
@@ -261,14 +262,14 @@ def test_noqa_is_read_as_cpython_reads_the_file(data, line):
     ],
 )
 def test_python_limits_are_al001_or_parsed_never_an_exception(data):
-    result = parse_script(data, "x.py")
+    result = astread.read(data, "x.py")
     if isinstance(result, ScriptError):
         assert result.code == "AL001"
         assert result.message
 
 
 def test_too_deep_is_al001():
-    result = parse_script(b"x = " + b"(" * 500_000 + b")" * 500_000 + b"\n", "x.py")
+    result = astread.read(b"x = " + b"(" * 500_000 + b")" * 500_000 + b"\n", "x.py")
     assert isinstance(result, ScriptError)
     assert (result.code, result.message) in {
         ("AL001", "too deeply nested for Python's parser"),
