@@ -995,9 +995,11 @@ def dialect_hints(tree: ast.Module, functions: Iterable[HasOperations]) -> tuple
     for function in functions:
         for op in function.operations:
             _kwargs_hints(op.kwargs, found)
+            for arg in op.args:  # `sa.Index(..., postgresql_using="gin")` in create_table
+                _expr_hints(arg, found)
             for column in op.columns:
-                if column.type is not None:
-                    _expr_hints(column.type, found)
+                for expr in column.args if column.type is None else (column.type, *column.args):
+                    _expr_hints(expr, found)
                 _kwargs_hints(column.kwargs, found)
             if any(statement.parser == "mysql" for statement in op.sql):
                 found.add("mysql")
