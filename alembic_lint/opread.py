@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple, Protocol
 
 from alembic_lint.operations import (
@@ -21,7 +21,7 @@ from alembic_lint.operations import (
     Via,
     tail,
 )
-from alembic_lint.sql import Statement
+from alembic_lint.sql import Statement, parse_sql
 
 
 class HasOperations(Protocol):
@@ -193,7 +193,6 @@ class _Walk:
         helpers: Mapping[str, FunctionNode],
         constants: Mapping[str, Expr],
         op_names: frozenset[str],
-        parse_sql: _SqlParser,
     ) -> None:
         self.helpers = dict(helpers)
         self.module_helpers = helpers
@@ -201,7 +200,6 @@ class _Walk:
         self.env: dict[str, Expr] = dict(constants)
         self.locals: set[str] = set()
         self.op_names = op_names
-        self.parse_sql = parse_sql
         self.aliases: dict[str, _Alias] = {}
         self.targets: dict[str, str] = {}
         """Assigned name -> the table it stands for (``t = op.create_table("t")``)."""
@@ -222,11 +220,7 @@ class _Walk:
                 return Lit(value)
             return _unknown(node)
         if isinstance(node, ast.Name):
-            if node.id in self.env:
-                return self.env[node.id]
-            if node.id in self.locals:
-                return _unknown(node)
-            return Ref(node.id)
+            return self.env.get(node.id) or Ref(node.id)
         if isinstance(node, ast.Attribute):
             dotted = _dotted(node)
             if dotted is not None and dotted.split(".", 1)[0] not in self.locals:
@@ -441,7 +435,7 @@ class _Walk:
             text = self.sql_text(values.get("sqltext") or (self.expr(node.args[0]) if (
                 node.args and via != "op" and via != "batch_op") else None))  # fmt: skip
             if text is not None:
-                statements = self.parse_sql(text)
+                statements = parse_sql(text)
         return Operation(
             call=method,
             via=via,
@@ -700,8 +694,8 @@ class _Walk:
             self.helpers[stmt.name] = stmt
         elif isinstance(stmt, (ast.Return, ast.Delete, ast.Raise, ast.Assert)):
             for child in ast.iter_child_nodes(stmt):
-                if isinstance(child, ast.expr):
-                    self.visit_expr(child, used="use")
+                assert isinstance(child, ast.expr)  # all these hold are expressions
+                self.visit_expr(child, used="use")
 
     def branch(self, condition: Condition, stmts: list[ast.stmt]) -> None:
         self.conditions.append(condition)
@@ -865,15 +859,6 @@ class _Walk:
         self.body(stmt.orelse)
 
 
-class _SqlParser:
-    """``sql.parse_sql``, imported on first use: most files have no SQL at all."""
-
-    def __call__(self, text: str) -> tuple[Statement, ...]:
-        from alembic_lint.sql import parse_sql
-
-        return parse_sql(text)
-
-
 def _keyword(node: ast.Call, name: str) -> ast.expr | None:
     return next((kw.value for kw in node.keywords if kw.arg == name), None)
 
@@ -898,7 +883,7 @@ def module_context(tree: ast.Module) -> ModuleContext:
         if isinstance(stmt, ast.ImportFrom) and stmt.module == "alembic":
             op_names.update(a.asname or "op" for a in stmt.names if a.name == "op")
     constants: dict[str, Expr] = {}
-    probe = _Walk({}, {}, frozenset(op_names), _SqlParser())
+    probe = _Walk({}, {}, frozenset(op_names))
     probe.env = constants  # a constant may be built from earlier ones
     for stmt in tree.body:
         target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else (
@@ -937,16 +922,10 @@ def _binds(stmt: ast.stmt) -> set[str]:
 def operations(node: FunctionNode, context: ModuleContext) -> Operations:
     """The operations of one ``upgrade``/``downgrade`` definition, in order."""
     helpers, constants, op_names = context
-    walk = _Walk(helpers, constants, op_names, _SqlParser())
+    walk = _Walk(helpers, constants, op_names)
     walk.calling.append(node.name)
     walk.body(node.body)
     return tuple(walk.ops)
-
-
-def iter_columns(ops: Operations) -> Iterator[tuple[Operation, Column]]:
-    for op in ops:
-        for column in op.columns:
-            yield op, column
 
 
 _DIALECT_WORDS = {"postgresql": "postgresql", "mysql": "mysql", "mariadb": "mariadb"}

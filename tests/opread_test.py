@@ -6,7 +6,9 @@ import textwrap
 import pytest
 
 from alembic_lint import opread
+from alembic_lint.astread import read as parse_script
 from alembic_lint.operations import Call, Lit, Ref, Seq, Unknown
+from alembic_lint.sql import parse_sql
 
 
 def read(body, module="NAME = make()\n"):
@@ -457,6 +459,20 @@ accounts = sa.table("accounts", sa.column("id"))
 """
 
 VALUES = [
+    pytest.param(
+        'fh = open("x")\nop.execute(fh.name)',
+        {"sqltext": Unknown("fh.name")},
+        id="attribute-of-a-local",
+    ),
+    pytest.param(
+        "op.execute(get().name)", {"sqltext": Unknown("get().name")}, id="attribute-of-a-call"
+    ),
+    pytest.param(
+        "n: str\nop.drop_table(n)", {"table_name": Ref("n")}, id="annotation-without-value"
+    ),
+    pytest.param(
+        'x.y += "a"\nop.drop_table(x.y)', {"table_name": Ref("x.y")}, id="augmented-attribute"
+    ),
     pytest.param("op.drop_table(CALLED)", {"table_name": C("make_name")}, id="module-call"),
     pytest.param("op.drop_table(REBOUND)", {"table_name": C("object")}, id="module-rebound"),
     pytest.param(
@@ -650,6 +666,16 @@ def test_alembic_op_under_another_name():
 # -- loops, conditions, segments ----------------------------------------------------------------
 
 FLOW = [
+    pytest.param(
+        "with op.batch_alter_table('t'):\n    op.execute('x')",
+        [{"call": "batch_alter_table", "table": "t", "target": None}, {"batch": False}],
+        id="batch-without-as",
+    ),
+    pytest.param(
+        "x = 1\nreturn\ndel x\nassert y",
+        [],
+        id="nothing-to-read",
+    ),
     pytest.param(
         "op.execute('COMMIT')\nwith op.get_context().autocommit_block():\n    op.execute('a')\nop.execute('b')",
         [
@@ -1498,3 +1524,114 @@ def test_tables_and_columns_held_in_names():
         ],
         MODULE,
     )
+
+
+@pytest.mark.skipif(
+    parse_sql("BEGIN")[0].kind != "begin", reason="the SQL parser in use does not read BEGIN"
+)
+def test_begin_after_commit_starts_a_transaction():
+    check(
+        "op.execute('COMMIT')\nop.execute('x')\nop.execute('BEGIN')\nop.execute('y')",
+        [
+            {"segment": (0, "transaction")},
+            {"segment": (1, "after_commit")},
+            {},
+            {"segment": (2, "transaction")},
+        ],
+    )
+
+
+# -- dialect hints ------------------------------------------------------------------------------
+
+HINTS = [
+    pytest.param("", "pass", (), id="none"),
+    pytest.param(
+        "from sqlalchemy.dialects import postgresql, sqlite",
+        "pass",
+        ("postgresql",),
+        id="from-dialects-import",
+    ),
+    pytest.param(
+        "from sqlalchemy.dialects.mysql import ENUM", "pass", ("mysql",), id="from-a-dialect-import"
+    ),
+    pytest.param(
+        "import sqlalchemy.dialects.mariadb as m\nimport sqlalchemy.dialects\nimport os",
+        "pass",
+        ("mariadb",),
+        id="import",
+    ),
+    pytest.param("from sqlalchemy import types\nfrom . import x", "pass", (), id="other-imports"),
+    pytest.param(
+        "",
+        'op.create_index("i", "t", ["c"], postgresql_concurrently=True)',
+        ("postgresql",),
+        id="op-keyword",
+    ),
+    pytest.param(
+        "",
+        'op.create_table("t", sa.Column("id", sa.Integer), mysql_engine="InnoDB")',
+        ("mysql",),
+        id="create_table-keyword",
+    ),
+    pytest.param(
+        "",
+        'op.create_table("t", sa.Index("i", "c", postgresql_using="gin"))',
+        ("postgresql",),
+        id="constraint-in-create_table",
+    ),
+    pytest.param(
+        "",
+        'op.add_column("t", sa.Column("c", postgresql.JSONB(astext_type=sa.Text())))',
+        ("postgresql",),
+        id="column-type",
+    ),
+    pytest.param(
+        "",
+        'op.add_column("t", sa.Column("c", sa.Integer, mysql_auto_increment=True))',
+        ("mysql",),
+        id="column-keyword",
+    ),
+    pytest.param(
+        "",
+        'op.add_column("t", sa.Column("c", sa.ForeignKey("u.id", mariadb_x=1)))',
+        ("mariadb",),
+        id="column-argument",
+    ),
+    pytest.param(
+        "",
+        'op.alter_column("t", "c", type_=sa.ARRAY(postgresql.UUID()))',
+        ("postgresql",),
+        id="nested-type",
+    ),
+    pytest.param(
+        "", 'op.alter_column("t", "c", server_default=[mysql.x])', ("mysql",), id="inside-a-list"
+    ),
+    pytest.param(
+        "",
+        'op.alter_column("t", "c", postgresql=1, mysqlish_x=2, **mysql_opts)',
+        (),
+        id="not-dialect-keywords",
+    ),
+    pytest.param(
+        "from sqlalchemy.dialects import mysql",
+        'op.execute("x", postgresql_x=1)',
+        ("mysql", "postgresql"),
+        id="several",
+    ),
+]
+
+
+@pytest.mark.parametrize(("imports", "body", "expected"), HINTS)
+def test_dialect_hints(imports, body, expected):
+    source = f"{imports}\nfrom alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n    {body}\n"
+    script = parse_script(source.encode(), "x.py")
+    assert script.dialect_hints == expected
+
+
+@pytest.mark.skipif(
+    parse_sql("ALTER TABLE `t` MODIFY c INT")[0].parser != "mysql",
+    reason="the SQL parser in use has no MySQL grammar",
+)
+def test_sql_only_mysql_reads_hints_mysql():
+    source = 'def upgrade():\n    op.execute("ALTER TABLE `t` MODIFY c INT")\n'
+    assert parse_script(source.encode(), "x.py").dialect_hints == ("mysql",)
