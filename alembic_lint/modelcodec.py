@@ -156,9 +156,13 @@ _SEGMENT_KINDS = frozenset({"transaction", "autocommit", "after_commit"})
 _CONDITION_KINDS = frozenset({"if", "else", "loop", "try", "with", "call"})
 
 
+def _one_of(value: Any, allowed: frozenset[str]) -> bool:
+    return type(value) is str and value in allowed  # a list or dict is not even hashable
+
+
 def _decode_condition(value: Any) -> Condition:
     kind, test, offline, line = _list(value, 4)
-    _check(kind in _CONDITION_KINDS and (offline is None or type(offline) is bool))
+    _check(_one_of(kind, _CONDITION_KINDS) and (offline is None or type(offline) is bool))
     return Condition(kind, _str(test), offline, _int(line))
 
 
@@ -168,7 +172,9 @@ def decode_operations(value: Any) -> Operations:
     for item in _list(value):
         (call, via, table, schema, name, columns, kwargs, args, sql, segment, segment_kind,
          conditions, batch, target, consumed, line, col) = _list(item, len(Operation._fields))  # fmt: skip
-        _check(via in _VIAS and segment_kind in _SEGMENT_KINDS and type(batch) is bool)
+        _check(
+            _one_of(via, _VIAS) and _one_of(segment_kind, _SEGMENT_KINDS) and type(batch) is bool
+        )
         ops.append(
             Operation(
                 _str(call),
