@@ -253,6 +253,12 @@ class Deferred(Sequence[Operation]):
     def __len__(self) -> int:
         return len(self._decoded())
 
+    def __bool__(self) -> bool:
+        # without this, truth is len(): saving the cache (`if ops:`) would decode every body
+        if self._ops is None:
+            return self._raw not in ("", "[]")
+        return bool(self._ops)
+
     def __iter__(self) -> Iterator[Operation]:
         return iter(self._decoded())
 
