@@ -8,7 +8,8 @@ import pytest
 from alembic_lint import opread
 from alembic_lint.astread import read as parse_script
 from alembic_lint.operations import Call, Lit, Ref, Seq, Unknown
-from alembic_lint.sql import parse_sql
+from alembic_lint.script import Function
+from alembic_lint.sql import Statement, parse_sql
 
 
 def read(body, module="NAME = make()\n"):
@@ -1012,7 +1013,7 @@ READS = [
                 "call": "execute",
                 "via": "bind",
                 "args": (C("sa.text", Lit("UPDATE t SET x = 1")),),
-                "sql": ["other"],
+                "sql": [s.kind for s in parse_sql("UPDATE t SET x = 1")],
                 "consumed": None,
             }
         ],
@@ -1034,7 +1035,11 @@ READS = [
             {"consumed": "scalar"},
             {"consumed": "rowcount"},
             {"consumed": "subscript"},
-            {"call": "exec_driver_sql", "consumed": "first", "sql": ["other"]},
+            {
+                "call": "exec_driver_sql",
+                "consumed": "first",
+                "sql": [parse_sql("SELECT 2")[0].kind],
+            },
         ],
         id="scalar-rowcount-subscript",
     ),
@@ -1635,3 +1640,31 @@ def test_dialect_hints(imports, body, expected):
 def test_sql_only_mysql_reads_hints_mysql():
     source = 'def upgrade():\n    op.execute("ALTER TABLE `t` MODIFY c INT")\n'
     assert parse_script(source.encode(), "x.py").dialect_hints == ("mysql",)
+
+
+def _executing(kind, parser="postgresql"):
+    [op] = read('op.execute("x")')
+    return op._replace(sql=(Statement(kind, "x", 0, parser=parser),))
+
+
+def test_statements_move_the_segment():
+    """What the statements of the real SQL parser do, whatever parser this checkout has."""
+    walk = opread._Walk({}, {}, frozenset({"op"}))
+    segments = []
+    for kind in ("other", "commit", "other", "begin", "other"):
+        walk.emit(_executing(kind))
+        segments.append((walk.segment, walk.segment_kind))
+    assert segments == [
+        (0, "transaction"),
+        (1, "after_commit"),
+        (1, "after_commit"),
+        (2, "transaction"),
+        (2, "transaction"),
+    ]
+
+
+def test_sql_read_by_the_mysql_grammar_hints_mysql():
+    function = Function(1, 1, "ops", (_executing("alter_table", parser="mysql"),))
+    assert opread.dialect_hints(ast.parse(""), [function]) == ("mysql",)
+    function = Function(1, 1, "ops", (_executing("alter_table"),))
+    assert opread.dialect_hints(ast.parse(""), [function]) == ()
