@@ -120,6 +120,14 @@ def _modes(test: ast.expr) -> tuple[bool | None, bool | None]:
     return None, None
 
 
+def _inert(node: ast.expr) -> bool:
+    """Nothing runs in a constant or a dotted name (most arguments: ``"t"``, ``sa.Integer``),
+    so there is no operation in it; a name in it may still use a read's result."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, (ast.Constant, ast.Name))
+
+
 def _ends_flow(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise))
 
@@ -485,6 +493,9 @@ class _Walk:
         """Every operation in an expression, in the order Python runs them (arguments before
         the call). ``target`` is the name the value is assigned to; ``used`` says how the
         statement around it uses the value (None: it is dropped)."""
+        if _inert(node):
+            self.use_names(node)
+            return
         consumed = None
         inner: ast.expr = node
         links: list[ast.Call] = []
@@ -520,11 +531,18 @@ class _Walk:
         for child in ast.iter_child_nodes(node):
             value = child.value if isinstance(child, ast.keyword) else child
             if isinstance(value, ast.expr):
-                self.visit_expr(value, used="use")
+                self.visit_use(value)
 
     def visit_args(self, node: ast.Call) -> None:
         for arg in [*node.args, *(kw.value for kw in node.keywords)]:
-            self.visit_expr(arg, used="use")
+            self.visit_use(arg)
+
+    def visit_use(self, node: ast.expr) -> None:
+        """An expression whose value the one around it uses."""
+        if not _inert(node):
+            self.visit_expr(node, used="use")
+        elif self.pending:
+            self.use_names(node)
 
     def comprehension(
         self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
@@ -906,13 +924,17 @@ def module_context(tree: ast.Module) -> ModuleContext:
 
 def _binds(stmt: ast.stmt) -> set[str]:
     """The names a module-level statement binds."""
-    names = {
-        sub.id
-        for sub in ast.walk(stmt)
-        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)
-    }
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {stmt.name}  # and not what its body binds: most of a revision file is in there
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+        return set()  # the docstring
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".", 1)[0] for a in stmt.names}
+    names = set()
     for sub in ast.walk(stmt):
-        if isinstance(sub, (ast.Import, ast.ImportFrom)):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            names.add(sub.id)
+        elif isinstance(sub, (ast.Import, ast.ImportFrom)):
             names.update((a.asname or a.name).split(".", 1)[0] for a in sub.names)
         elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(sub.name)

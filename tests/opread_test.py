@@ -457,9 +457,21 @@ def DEFINED(): pass
 UNKNOWN = "before"
 UNKNOWN = values[0]
 accounts = sa.table("accounts", sa.column("id"))
+GUARDED = "before"
+BLOCKDEF = "before"
+try:
+    from somewhere import GUARDED
+except ImportError:
+    def BLOCKDEF(): pass
 """
 
 VALUES = [
+    pytest.param(
+        "op.drop_table(GUARDED)", {"table_name": Ref("GUARDED")}, id="module-imported-in-a-block"
+    ),
+    pytest.param(
+        "op.drop_table(BLOCKDEF)", {"table_name": Ref("BLOCKDEF")}, id="module-defined-in-a-block"
+    ),
     pytest.param(
         'fh = open("x")\nop.execute(fh.name)',
         {"sqltext": Unknown("fh.name")},
