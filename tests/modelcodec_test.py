@@ -4,6 +4,7 @@ import copy
 import json
 import operator
 import re
+from typing import Any
 
 import pytest
 
@@ -113,6 +114,11 @@ PLAIN = Operation(
 DAMAGED = "the parse cache holds a damaged entry for this file; run again with --no-cache"
 
 
+def upgrade_of(result):
+    assert isinstance(result, RevisionScript) and result.upgrade is not None, result
+    return result.upgrade.operations
+
+
 def roundtrip(ops):
     return decode_operations(json.loads(encode_operations(ops)))
 
@@ -189,7 +195,7 @@ def upgrade():
 
 
 def test_round_trip_of_a_parsed_body():
-    ops = read(SOURCE.encode(), "x.py").upgrade.operations
+    ops = upgrade_of(read(SOURCE.encode(), "x.py"))
     assert len(ops) == 10
     assert roundtrip(ops) == ops
     assert Deferred(encode_operations(ops)) == ops
@@ -220,7 +226,8 @@ def test_deferred_equality_and_hash():
     assert Deferred(raw) != [FULL]  # a list is not the model
     assert Deferred(raw) != "x"
     assert hash(Deferred(raw)) == hash((FULL,))
-    assert {Deferred(raw): 1}[(FULL,)] == 1
+    by_model: dict[object, int] = {Deferred(raw): 1}
+    assert by_model[(FULL,)] == 1
 
 
 def test_an_empty_deferred_is_false():
@@ -367,7 +374,7 @@ def test_malformed_operations(value):
 
 
 def _nested(depth):
-    expr = ["x", "l"]
+    expr: list[Any] = ["x", "l"]
     for _ in range(depth):
         expr = [[expr], "s"]
     return expr
@@ -409,7 +416,7 @@ def test_a_cached_body_is_decoded_only_when_read(tmp_path):
     cache.put("a.py", key, read(source, "a.py"))
     cache.save()
     warm = ParseCache(tmp_path, scope="s")
-    ops = warm.get("a.py", key).upgrade.operations
+    ops = upgrade_of(warm.get("a.py", key))
     assert isinstance(ops, Deferred) and ops._ops is None
     warm.put("b.py", key, read(source, "b.py"))
     warm.save()  # writes a.py back too
@@ -479,4 +486,4 @@ def test_saving_the_cache_keeps_a_damaged_body_as_it_was(tmp_path):
     warm.put("b.py", key, read(source, "b.py"))
     warm.save()  # does not decode, so does not fail
     with pytest.raises(ValueError, match=re.escape(DAMAGED)):
-        list(ParseCache(tmp_path, scope="s").get("a.py", key).upgrade.operations)
+        list(upgrade_of(ParseCache(tmp_path, scope="s").get("a.py", key)))

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import ast
 import textwrap
+from typing import Any
 
 import pytest
 
 from alembic_lint import opread
 from alembic_lint.astread import read as parse_script
 from alembic_lint.operations import Call, Lit, Ref, Seq, Unknown
-from alembic_lint.script import Function
+from alembic_lint.script import Function, RevisionScript
 from alembic_lint.sql import Statement, parse_sql
 
 
@@ -17,6 +18,7 @@ def read(body, module="NAME = make()\n"):
     body's first line."""
     source = "def upgrade():\n" + textwrap.indent(textwrap.dedent(body), "    ") + "\n"
     tree = ast.parse(source + textwrap.dedent(module))
+    assert isinstance(tree.body[0], ast.FunctionDef)
     return opread.operations(tree.body[0], opread.module_context(tree))
 
 
@@ -42,7 +44,7 @@ def _column(column, keys):
 
 def view(op, expected):
     """The fields of ``op`` that ``expected`` names, in the shape ``expected`` gives them."""
-    out = {}
+    out: dict[str, Any] = {}
     for key, want in expected.items():
         if key == "kwargs":
             out[key] = dict(op.kwargs)
@@ -1642,7 +1644,7 @@ HINTS = [
 def test_dialect_hints(imports, body, expected):
     source = f"{imports}\nfrom alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n    {body}\n"
     script = parse_script(source.encode(), "x.py")
-    assert script.dialect_hints == expected
+    assert isinstance(script, RevisionScript) and script.dialect_hints == expected
 
 
 @pytest.mark.skipif(
@@ -1651,7 +1653,8 @@ def test_dialect_hints(imports, body, expected):
 )
 def test_sql_only_mysql_reads_hints_mysql():
     source = 'def upgrade():\n    op.execute("ALTER TABLE `t` MODIFY c INT")\n'
-    assert parse_script(source.encode(), "x.py").dialect_hints == ("mysql",)
+    script = parse_script(source.encode(), "x.py")
+    assert isinstance(script, RevisionScript) and script.dialect_hints == ("mysql",)
 
 
 def _executing(kind, parser="postgresql"):
