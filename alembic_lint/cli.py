@@ -226,6 +226,41 @@ def _fix_args(fix: argparse.ArgumentParser) -> None:
     _add_selection(fix)
 
 
+def _fold(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}")
+    return int(value)
+
+
+def _graph_args(graph: argparse.ArgumentParser) -> None:
+    from alembic_lint.draw import DEFAULT_FOLD, FORMATS
+
+    graph.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="mermaid",
+        help="mermaid (default; renders in GitHub markdown), dot (Graphviz) or html (one "
+        "self-contained page)",
+    )
+    graph.add_argument(
+        "-o", "--output", metavar="FILE", help="write the drawing to FILE instead of stdout"
+    )
+    graph.add_argument(
+        "--fold",
+        type=_fold,
+        default=DEFAULT_FOLD,
+        metavar="N",
+        help="draw a run of more than N plain revisions as one box "
+        f"(default {DEFAULT_FOLD}; 0: never fold)",
+    )
+    graph.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file again instead of reusing the cache",
+    )
+    _add_locator(graph)
+
+
 def _environments_args(parser: argparse.ArgumentParser) -> None:
     _add_locator(parser)
 
@@ -248,6 +283,7 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = 
     "drift": ("migrate a disposable database and compare it with the models (AL9xx)", _drift_args),
     "rebase": ("re-point this branch's new revision onto the other head", _rebase_args),
     "fix": ("apply the fixes of the findings (AL301, AL303, AL304, AL505)", _fix_args),
+    "graph": ("draw the revision history (Mermaid, Graphviz dot or html)", _graph_args),
     "environments": ("list the Alembic environments that check would lint", _environments_args),
     "rule": ("show the documentation of a rule", _rule_args),
     "rules": ("list all rules, or what --select chooses", _rules_args),
@@ -427,6 +463,57 @@ def _show_settings(args: argparse.Namespace, found: Discovery, cwd: str) -> int:
     return 2 if found.errors else 0
 
 
+def _graph(args: argparse.Namespace) -> int:
+    """Lint each environment as check does, then draw its graph with the findings marked."""
+    from alembic_lint import draw
+    from alembic_lint.cache import default_dir
+    from alembic_lint.fixing import write_atomic
+    from alembic_lint.lint import lint
+
+    cwd, found = _discover(args)
+    several = len(found.environments) > 1
+    sections: list[tuple[str | None, draw.Chart]] = []
+    errors = list(found.errors)
+    internal: list[str] = []
+    for env in found.environments:
+        try:
+            result = lint(
+                env.project,
+                _settings(args, env, found.root, cwd),
+                cwd=cwd,
+                jobs=os.cpu_count() or 1,
+                cache_dir=None if args.no_cache else default_dir(os.environ),
+            )
+        except UsageError as exc:
+            if not several:
+                raise
+            errors.append((env.label, str(exc)))  # the others are still drawn
+            continue
+        chart = draw.build_chart(result.graph, result.diagnostics, fold=args.fold)
+        sections.append((env.label if several else None, chart))
+        internal.extend(result.errors)
+    name = os.path.basename(found.root.rstrip(os.sep)) or found.root
+    drawing = draw.render(args.format, sections, title=f"Revision history of {name}")
+    if args.output is None:
+        sys.stdout.write(drawing.text)
+    else:
+        try:
+            write_atomic(os.path.join(cwd, args.output), drawing.text.encode())
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    if drawing.warnings:
+        print(
+            f"alembic-lint: warning: GitHub may not render this Mermaid text "
+            f"({'; '.join(drawing.warnings)}); use a smaller --fold or --format html",
+            file=sys.stderr,
+        )
+    for where, message in errors:
+        print(_error_line(where, message), file=sys.stderr)
+    for error in internal:
+        print(f"alembic-lint: internal error: {error}", file=sys.stderr)
+    return 2 if errors or internal else 0
+
+
 def _environments(args: argparse.Namespace) -> int:
     from alembic_lint.history import display_path
 
@@ -602,6 +689,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fix(args)
         if args.command == "environments":
             return _environments(args)
+        if args.command == "graph":
+            return _graph(args)
         return _check(args)
     except UsageError as exc:
         if debug:

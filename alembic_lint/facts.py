@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from alembic_lint.graph import RevisionGraph
 from alembic_lint.operations import Lit, Operation, is_true, literal
 from alembic_lint.script import RevisionScript
-from alembic_lint.sql import Statement
+
+if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
+    from alembic_lint.sql import Statement
 
 _NEVER = 1 << 62
 

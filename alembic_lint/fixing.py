@@ -40,7 +40,7 @@ def _read_bytes(path: str) -> bytes:
         raise UsageError(f"{path}: {exc.strerror or exc}") from None
 
 
-def _write(path: str, data: bytes) -> None:
+def write_atomic(path: str, data: bytes) -> None:
     """Atomically, keeping the file's mode: an interrupted write must not lose a migration."""
     import tempfile
 
@@ -71,7 +71,7 @@ def _apply(changes: list[Change], files: Mapping[str, str], *, dry_run: bool) ->
         for change in changes:
             path = files[change.path]
             if change.after != change.before:
-                _write(path, change.after)
+                write_atomic(path, change.after)
             if change.renamed is not None:
                 os.rename(path, os.path.join(os.path.dirname(path), change.renamed))
     return changes

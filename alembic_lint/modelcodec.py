@@ -8,7 +8,7 @@ wrong shape is a ValueError (the cache then parses the file again), never a wron
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from alembic_lint.operations import (
     Call,
@@ -22,7 +22,9 @@ from alembic_lint.operations import (
     Seq,
     Unknown,
 )
-from alembic_lint.sql import Action, Statement
+
+if TYPE_CHECKING:  # the SQL module is imported only when a body with SQL is decoded
+    from alembic_lint.sql import Action, Statement
 
 
 class Malformed(ValueError):
@@ -120,6 +122,8 @@ _ACTION_STRS = ("kind", "column", "name", "target", "constraint", "type", "defau
 
 
 def _decode_action(value: Any) -> Action:
+    from alembic_lint.sql import Action
+
     items = _list(value, len(Action._fields))
     kind, column, name, target, constraint, type_, default = items[:7]
     functions, references, expression, not_null, flags = items[7:]
@@ -141,6 +145,8 @@ def _decode_action(value: Any) -> Action:
 
 
 def _decode_statement(value: Any) -> Statement:
+    from alembic_lint.sql import Statement
+
     kind, text, offset, table, schema, name, values, flags, actions, parser, tables = _list(
         value, len(Statement._fields)
     )

@@ -52,9 +52,11 @@ parse. Rules read it through ``facts``. Decisions:
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeAlias
 
-from alembic_lint.sql import Statement
+if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
+    from alembic_lint.sql import Statement
+
 
 # Each expression ends with a constant tag, so that a JSON list of one tells which it is, and
 # ``Lit("x") != Ref("x")``.

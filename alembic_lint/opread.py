@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Mapping, Sequence
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from alembic_lint.operations import (
     Call,
@@ -21,7 +21,9 @@ from alembic_lint.operations import (
     Via,
     tail,
 )
-from alembic_lint.sql import Statement, parse_sql
+
+if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
+    from alembic_lint.sql import Statement
 
 
 class HasOperations(Protocol):
@@ -443,6 +445,8 @@ class _Walk:
             text = self.sql_text(values.get("sqltext") or (self.expr(node.args[0]) if (
                 node.args and via != "op" and via != "batch_op") else None))  # fmt: skip
             if text is not None:
+                from alembic_lint.sql import parse_sql  # most bodies run no SQL
+
                 statements = parse_sql(text)
         return Operation(
             call=method,

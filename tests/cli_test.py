@@ -254,8 +254,6 @@ def test_bad_selectors_on_the_command_line_are_named(project, capsys, flag):
 
 
 def test_a_crashing_rule_keeps_the_other_findings_and_exits_2(project, monkeypatch, capsys):
-    import dataclasses
-
     from alembic_lint import rules
 
     def crash(script, ctx):
@@ -263,10 +261,7 @@ def test_a_crashing_rule_keeps_the_other_findings_and_exits_2(project, monkeypat
         yield  # pragma: no cover - a generator, as every check is
 
     broken = tuple(
-        dataclasses.replace(rule, check=crash)  # type: ignore[arg-type]
-        if rule.code == "AL305"
-        else rule
-        for rule in rules.ALL_RULES
+        rule._replace(check=crash) if rule.code == "AL305" else rule for rule in rules.ALL_RULES
     )
     monkeypatch.setattr(rules, "ALL_RULES", broken)
     (project / "e41f7b20c9d3_more.py").write_text(

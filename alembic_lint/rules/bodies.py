@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from alembic_lint.diagnostics import Diagnostic
 from alembic_lint.operations import Expr, Lit, Operation, Seq
 from alembic_lint.rules import Context, RevisionRule, diag
 from alembic_lint.script import RevisionScript
-from alembic_lint.sql import Statement
+
+if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
+    from alembic_lint.sql import Statement
 
 
 def missing_downgrade(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
