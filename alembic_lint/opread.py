@@ -587,6 +587,12 @@ class _Walk:
         owned = self.owner(node.func.value)
         assert owned is not None
         via, alias = owned
+        receiver = node.func.value
+        if isinstance(receiver, ast.Call) and self.makes(receiver) == "inspector":
+            # `sa.inspect(bind).has_table(...)`: the inspector is made here, as when assigned
+            self.visit_args(receiver)
+            self.emit(self.record(receiver, "inspector", None, target=None,
+                                  consumed=node.func.attr))  # fmt: skip
         self.visit_args(node)
         op = self.record(node, via, alias, target=target, consumed=consumed)
         if target is not None and op.call == "create_table" and op.table is not None:

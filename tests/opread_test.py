@@ -1014,7 +1014,8 @@ READS = [
     pytest.param(
         "if not sa.inspect(op.get_bind()).has_table('t'):\n    pass\nins = Inspector.from_engine(op.get_bind())\nins.get_indexes('t')",
         [
-            {"call": "has_table", "via": "inspector"},
+            {"call": "inspect", "via": "inspector", "consumed": "has_table"},
+            {"call": "has_table", "via": "inspector", "consumed": "use"},
             {"call": "from_engine", "via": "inspector", "consumed": "assign"},
             {"call": "get_indexes", "via": "inspector"},
         ],
