@@ -302,10 +302,10 @@ class _Walk:
     def column(self, node: ast.expr) -> Column | None:
         """An ``sa.Column(...)``, its arguments read as SQLAlchemy reads them.
 
-        Without ``name=``, the first positional argument is the name: a column in an operation
-        must have one, so one that is not a literal is an unknown name, never the type. The type
-        is ``type_=`` or the next positional argument, unless that is a ``ForeignKey``,
-        ``Computed``, ``Identity`` ... (then SQLAlchemy takes the type from it, or none). A
+        Without ``name=``, the first positional argument is the name when ``_is_column_name``
+        says so. The type is ``type_=`` or the next positional argument, unless that is a
+        ``ForeignKey``, ``Computed``, ``Identity`` ... (then SQLAlchemy takes the type from it,
+        or none). A
         column assigned to a name first is read from that assignment, at the line it is used."""
         held = self.env.get(node.id) if isinstance(node, ast.Name) else None
         converted: Expr
@@ -319,14 +319,11 @@ class _Walk:
             return None
         args = list(converted.args)
         name = converted.kw("name")
-        if name is None and args:
+        if name is None and args and _is_column_name(args):
             name = args.pop(0)
         type_: Expr | None = converted.kw("type_")
-        if (
-            type_ is None
-            and args
-            and not (isinstance(args[0], Call) and tail(args[0].func) in _COLUMN_EXTRAS)
-        ):
+        starred = bool(args) and isinstance(args[0], Unknown) and args[0].source.startswith("*")
+        if type_ is None and args and not starred and not _is_extra(args[0]):
             type_ = args.pop(0)
         kwargs = tuple((k, v) for k, v in converted.kwargs if k not in ("name", "type_"))
         line, col = node.lineno, node.col_offset + 1
@@ -885,6 +882,23 @@ class _Walk:
         else:
             self.loop(Condition("loop", test, None, stmt.lineno), stmt.body, stmt.target)
         self.body(stmt.orelse)
+
+
+def _is_column_name(args: list[Expr]) -> bool:
+    """Whether the first positional argument of ``sa.Column(...)`` is its name, as SQLAlchemy
+    decides by its value: a string (or None) is; one that is not a literal is when a type
+    follows it (a type cannot follow a type), else it is the type (``sa.Column(sa.Enum(...))``).
+    A ``*args`` first: neither is known."""
+    first = args[0]
+    if isinstance(first, Lit):
+        return first.value is None or isinstance(first.value, str)
+    if isinstance(first, Unknown) and first.source.startswith("*"):
+        return False
+    return len(args) > 1 and not _is_extra(args[1])
+
+
+def _is_extra(expr: Expr) -> bool:
+    return isinstance(expr, Call) and tail(expr.func) in _COLUMN_EXTRAS
 
 
 def _keyword(node: ast.Call, name: str) -> ast.expr | None:

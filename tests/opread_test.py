@@ -161,6 +161,27 @@ def test_batch_op_arguments_are_named_and_carry_the_batch_table(method, count, n
 
 OPS = [
     pytest.param(
+        'op.add_column("t", sa.Column(sa.Enum("a", name="st")))\nop.add_column("t", sa.Column(Integer, sa.ForeignKey("u.id")))\nop.add_column("t", sa.Column(name))',
+        [
+            {
+                "columns": [
+                    {"name": None, "type": C("sa.Enum", Lit("a"), name=Lit("st")), "args": ()}
+                ]
+            },
+            {
+                "columns": [
+                    {
+                        "name": None,
+                        "type": Ref("Integer"),
+                        "args": (C("sa.ForeignKey", Lit("u.id")),),
+                    }
+                ]
+            },
+            {"columns": [{"name": None, "type": Ref("name"), "args": ()}]},
+        ],
+        id="a-column-without-a-name-has-its-type-first",
+    ),
+    pytest.param(
         'op.create_index("ix", *rest)\nop.drop_column(*args, "c")\nop.create_table("t", *columns, sa.Column("id", sa.Integer))',
         [
             {
@@ -226,7 +247,7 @@ OPS = [
                     "column": Unknown("local.Column('c', sa.Integer)"),
                 },
             },
-            {"columns": [{"name": None, "type": None, "args": ()}]},
+            {"columns": [{"name": None, "type": None, "args": (Unknown("*cols"),)}]},
         ],
         id="columns-that-cannot-be-read",
     ),
