@@ -54,6 +54,8 @@ class GitFacts(NamedTuple):
     """Revision ids that the base ref does not have."""
     ignored: frozenset[str] = frozenset()
     """Display paths of the untracked files that git ignores (``git add`` needs ``-f``)."""
+    new_since: str | None = None
+    """The ref ``new`` is worked out against: the base ref, or the guessed default branch."""
 
 
 class HeadFile(NamedTuple):
