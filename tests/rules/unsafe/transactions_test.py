@@ -276,11 +276,6 @@ def test_al406_message_names_the_read():
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model: a call on `op.get_bind()` itself, a method of `sa.inspect(...)` and a read "
-    "in a comprehension are not recorded",
-)
 @pytest.mark.parametrize(
     "upgrade",
     [
@@ -531,7 +526,6 @@ def test_al415_message_and_dialects():
     )
 
 
-@pytest.mark.xfail(strict=True, reason="model: `op.get_bind().execute(...)` is not recorded")
 def test_al415_backfill_through_get_bind():
     upgrade = """
         op.add_column("users", sa.Column("x", sa.Integer()))
