@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from alembic_lint.diagnostics import Diagnostic
@@ -85,11 +85,23 @@ def new_table(
     )
 
 
+def _label_names(labels: Iterable[str]) -> set[str]:
+    """Branch labels as names: a literal as it is, and a label written as an expression (what
+    OpenStack writes, ``branch_labels = (cli.CONTRACT_BRANCH,)``) by its last name, lower-cased,
+    without a ``_branch`` suffix: ``contract``."""
+    names = set()
+    for label in labels:
+        names.add(label)
+        if "." in label or label.isupper():
+            tail_name = label.rsplit(".", 1)[-1].lower()
+            names.add(tail_name.removesuffix("_branch"))
+    return names
+
+
 def is_contract(script: RevisionScript, ctx: Context) -> bool:
     labels = set(ctx.settings.contract_branch_labels)
-    if script.revision is not None and labels & ctx.graph.labels.get(script.revision, frozenset()):
-        return True
-    if labels & set(script.branch_labels):
+    inherited = ctx.graph.labels.get(script.revision, frozenset()) if script.revision else ()
+    if labels & _label_names([*inherited, *script.branch_labels]):
         return True
     location = ctx.locations.get(script.path)
     if location is None:
