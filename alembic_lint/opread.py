@@ -523,6 +523,12 @@ class _Walk:
                 self.visit_args(node)
                 self.inline(helper, node)
                 return
+        enum = self.enum_ddl(node, target=target, consumed=consumed or used)
+        if enum is not None:
+            assert isinstance(node, ast.Call)
+            self.visit_args(node)
+            self.emit(enum)
+            return
         if isinstance(node, ast.Lambda):
             return  # its body runs when it is called, if ever
         self.use_names(node)
@@ -533,6 +539,35 @@ class _Walk:
             value = child.value if isinstance(child, ast.keyword) else child
             if isinstance(value, ast.expr):
                 self.visit_use(value)
+
+    def enum_ddl(
+        self, node: ast.expr, *, target: str | None, consumed: str | None
+    ) -> Operation | None:
+        """``my_enum.create(op.get_bind(), checkfirst=...)`` (or ``.drop``): the type's DDL,
+        as ``create_enum`` / ``drop_enum`` through the connection, named after the enum."""
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("create", "drop")
+        ):
+            return None
+        enum = self.expr(node.func.value)
+        if not (isinstance(enum, Call) and tail(enum.func) in ("ENUM", "Enum")):
+            return None
+        bind = (
+            node.args[0]
+            if node.args
+            else next((kw.value for kw in node.keywords if kw.arg == "bind"), None)
+        )
+        if bind is None or self.makes(bind) != "bind":
+            return None
+        name = enum.kw("name")
+        op = self.record(node, "bind", None, target=target, consumed=consumed)
+        return op._replace(
+            call=f"{node.func.attr}_enum",
+            name=name.value if isinstance(name, Lit) and isinstance(name.value, str) else None,
+            kwargs=(("type_", enum), *op.kwargs),
+        )
 
     def visit_args(self, node: ast.Call) -> None:
         for arg in [*node.args, *(kw.value for kw in node.keywords)]:

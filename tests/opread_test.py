@@ -1705,3 +1705,22 @@ def test_sql_read_by_the_mysql_grammar_hints_mysql():
     assert opread.dialect_hints(ast.parse(""), [function]) == ("mysql",)
     function = Function(1, 1, "ops", (_executing("alter_table"),))
     assert opread.dialect_hints(ast.parse(""), [function]) == ()
+
+
+def test_enum_create_and_drop_on_the_connection_are_type_ddl():
+    from tests.builders import parse, revision
+
+    body = (
+        'status = postgresql.ENUM("a", "b", name="status")\n'
+        "status.create(op.get_bind(), checkfirst=True)\n"
+        "bind = op.get_bind()\n"
+        "status.drop(bind=bind)\n"
+        "status.create(metadata)\n"  # not a connection: nothing
+        "other.create(op.get_bind())\n"  # not an enum: nothing
+    )
+    script = parse(revision("3f9c2a71be04", None, upgrade=body))
+    assert script.upgrade is not None
+    ops = [(o.call, o.via, o.name) for o in script.upgrade.operations]
+    assert ops == [("create_enum", "bind", "status"), ("drop_enum", "bind", "status")]
+    first = script.upgrade.operations[0]
+    assert first.kw("checkfirst") is not None and first.kw("type_") is not None

@@ -138,15 +138,18 @@ def creates_table(op: Operation) -> bool:
     return any(statement.kind == "create_table" for statement in op.sql)
 
 
-def existing_table(body: Body, index: int, table: str | None) -> bool:
+def existing_table(
+    body: Body, index: int, table: str | None, *, statement: Statement | None = None
+) -> bool:
     """Whether operation ``index`` works on a table that existed before the body ran.
 
-    A known table did unless an earlier operation created it. An unknown one (its name held in
-    a variable) did only when no earlier operation created any table: otherwise it may be one
-    of those, and the family stays quiet rather than guess.
+    A known table did unless an earlier operation created it, or, for one of the operation's
+    SQL ``statement``s, an earlier statement of the same ``op.execute``. An unknown one (its
+    name held in a variable) did only when no earlier operation created any table: otherwise it
+    may be one of those, and the family stays quiet rather than guess.
     """
     if table is not None:
-        return not body.facts.is_new_table(table, index)
+        return not new_table(body, index, table, statement=statement)
     return not any(creates_table(op) for op in body.operations[:index])
 
 

@@ -72,7 +72,9 @@ def _added(body: Body, index: int, op: Operation, kind: str) -> Iterator[_Added]
                         inline=is_true(op.kw("inline_references")),
                     )
     for statement in op.sql:
-        if statement.kind == "alter_table" and existing_table(body, index, statement.table):
+        if statement.kind == "alter_table" and existing_table(
+            body, index, statement.table, statement=statement
+        ):
             for action in statement.actions:
                 found = _sql_added(statement, action, kind)
                 if found is not None:
@@ -408,7 +410,7 @@ def _same_transaction_validations(
             if (
                 action.kind == "add_constraint"
                 and "not_valid" in action.flags
-                and existing_table(body, index, statement.table)
+                and existing_table(body, index, statement.table, statement=statement)
             ):
                 here.add(key)
 

@@ -94,7 +94,7 @@ def _non_concurrent_index(
         if (
             statement.kind == "create_index"
             and "concurrently" not in statement.flags
-            and existing_table(body, index, statement.table)
+            and existing_table(body, index, statement.table, statement=statement)
         ):
             unique = " UNIQUE" if "unique" in statement.flags else ""
             yield common.finding(
@@ -280,7 +280,9 @@ def _add_unique_constraint(
 def _unique_sql(
     script: RevisionScript, body: Body, index: int, op: Operation, statement: Statement
 ) -> Iterator[Diagnostic]:
-    if statement.kind != "alter_table" or not existing_table(body, index, statement.table):
+    if statement.kind != "alter_table" or not existing_table(
+        body, index, statement.table, statement=statement
+    ):
         return
     for action in statement.actions:
         if action.kind == "add_constraint" and "using_index" not in action.flags:

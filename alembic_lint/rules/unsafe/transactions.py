@@ -244,6 +244,15 @@ def _flat(ops: Sequence[Operation]) -> list[tuple[Operation, Statement | None]]:
 def _creates_type(op: Operation, statement: Statement | None, name: str) -> bool:
     if statement is not None:
         return statement.kind == "create_type" and (statement.name or "").lower() == name
+    if op.call == "create_enum":  # my_enum.create(op.get_bind())
+        return (op.name or "").lower() == name
+    sqltext = op.kw("sqltext")
+    if op.call == "execute" and isinstance(sqltext, Unknown):
+        # SQL built at run time (an f-string of the values): its literal part may still say
+        # `CREATE TYPE <name>`, and then the rule must not claim the type already existed
+        return (
+            re.search(rf"(?i)\bcreate\s+type\s+\"?{re.escape(name)}\b", sqltext.source) is not None
+        )
     if op.call != "create_table":
         return False
     return any(

@@ -696,6 +696,24 @@ AL416_QUIET = [
         14,
         id="other-enum-ddl-and-names-are-no-use",
     ),
+    pytest.param(
+        """
+        status = postgresql.ENUM("a", "b", name="status")
+        status.create(op.get_bind(), checkfirst=False)
+        op.execute("ALTER TYPE status ADD VALUE 'c'")
+        """,
+        11,
+        id="type-created-with-enum-create-on-the-bind",
+    ),
+    pytest.param(
+        """
+        values = ", ".join(f"'{v}'" for v in VALUES)
+        op.execute(f"CREATE TYPE status AS ENUM ({values})")
+        op.execute("ALTER TYPE status ADD VALUE 'c'")
+        """,
+        11,
+        id="type-created-by-sql-built-at-run-time",
+    ),
 ]
 
 
