@@ -408,6 +408,11 @@ def _pg_statement(statement: Statement, wrapped: _Node, source: _Source) -> Stat
         )
     if node_type in _DML:
         return _pg_dml(statement, node_type, node)
+    if node_type == "TruncateStmt":
+        tables = [_range_var(r.get("RangeVar", r))[1] for r in node.get("relations", [])]
+        return statement._replace(
+            kind="truncate", table=tables[0] if tables else None, tables=_unique(tables)
+        )
     if node_type == "VariableSetStmt" and node["kind"] in ("VAR_SET_VALUE", "VAR_SET_DEFAULT"):
         values = tuple(_constant(arg) for arg in node.get("args", []))
         return statement._replace(
@@ -681,6 +686,8 @@ def _pg_dml(statement: Statement, node_type: str, node: _Node) -> Statement:
     source_query = node.get("selectStmt", {}).get("SelectStmt")
     if source_query is not None and "valuesLists" not in source_query:
         flags = ("select_source",)
+    if kind in ("update", "delete") and "whereClause" not in node:
+        flags = ("all_rows",)
     return statement._replace(
         kind=kind,
         table=table,

@@ -1631,3 +1631,18 @@ def test_arbitrary_text_never_raises(text):
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("".join))
 def test_sql_like_text_never_raises(text):
     _never_raises(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "tables", "flags"),
+    [
+        ("DELETE FROM queue", "delete", ("queue",), ("all_rows",)),
+        ("DELETE FROM queue WHERE done", "delete", ("queue",), ()),
+        ("UPDATE t SET a = 1", "update", ("t",), ("all_rows",)),
+        ("TRUNCATE runs, logs", "truncate", ("runs", "logs"), ()),
+        ("TRUNCATE TABLE ONLY c", "truncate", ("c",), ()),
+    ],
+)
+def test_whole_table_dml_and_truncate(text, kind, tables, flags):
+    [statement] = parse_sql(text)
+    assert (statement.kind, statement.tables, statement.flags) == (kind, tables, flags)

@@ -1211,3 +1211,12 @@ def test_every_column_rule_through_the_cli(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     found = [line.split(": ", 1)[0] for line in out.splitlines() if ": AL420" in line]
     assert found == [f"{path}:{line}:5" for line in (23, 24, 25, 27)]
+
+
+def test_al402_quiet_on_a_table_the_upgrade_empties_first():
+    from tests.builders import check, revision
+
+    add = 'op.add_column("dag_code", sa.Column("dag_id", sa.String(250), nullable=False))'
+    for first, found in (('op.execute("delete from dag_code;")', 0), ("pass", 1)):
+        sources = {"versions/a.py": revision("3f9c2a71be04", None, upgrade=f"{first}\n{add}")}
+        assert len(check("AL402", sources)) == found, first
