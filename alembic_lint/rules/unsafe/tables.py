@@ -155,7 +155,8 @@ def rename_table(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
                 if old in views:
                     continue
                 to = f" to `{new}`" if new is not None else ""
-                message = f"renames table `{old or '?'}`{to}: {common.DEPLOYED}"
+                what = f"table `{old}`" if old else "a table (its name is not a literal)"
+                message = f"renames {what}{to}: {common.DEPLOYED}"
                 yield common.finding(script, op, "AL413", message, hint)
 
 
