@@ -142,7 +142,13 @@ class Rule:
         section = self.doc.split("## What it does", 1)[-1].strip().split("\n\n", 1)[0]
         text = " ".join(section.split())
         for end in range(len(text) - 1):
-            if text[end] == "." and text[end + 1] == " " and text[end + 2 : end + 3].isupper():
+            ellipsis = text[end - 1 : end] == "."  # `ALTER TABLE ... DROP`: not an end
+            if (
+                text[end] == "."
+                and not ellipsis
+                and text[end + 1] == " "
+                and text[end + 2 : end + 3].isupper()
+            ):
                 return text[:end]
         return text.rstrip(".")
 
