@@ -116,10 +116,8 @@ def _add_output(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _check_args(check: argparse.ArgumentParser) -> None:
-    check.add_argument("files", nargs="*", help="report per-revision findings for these files only")
-    _add_locator(check)
-    rules_group = check.add_argument_group("rule selection (overrides [tool.alembic-lint])")
+def _add_selection(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    rules_group = parser.add_argument_group("rule selection (overrides [tool.alembic-lint])")
     rules_group.add_argument(
         "--select", type=_csv, metavar="CODES", help="comma-separated codes or prefixes to enable"
     )
@@ -130,6 +128,13 @@ def _check_args(check: argparse.ArgumentParser) -> None:
         help="codes to enable on top of the selection",
     )
     rules_group.add_argument("--ignore", type=_csv, metavar="CODES", help="codes to disable")
+    return rules_group
+
+
+def _check_args(check: argparse.ArgumentParser) -> None:
+    check.add_argument("files", nargs="*", help="report per-revision findings for these files only")
+    _add_locator(check)
+    rules_group = _add_selection(check)
     rules_group.add_argument(
         "--base",
         metavar="REF",
@@ -141,6 +146,11 @@ def _check_args(check: argparse.ArgumentParser) -> None:
         help="per-revision rules skip this revision and its ancestors",
     )
     _add_output(check)
+    check.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the settings each environment is checked with (dialect included), and exit",
+    )
     check.add_argument(
         "-j",
         "--jobs",
@@ -205,8 +215,50 @@ def _rebase_args(rebase: argparse.ArgumentParser) -> None:
 
 
 def _fix_args(fix: argparse.ArgumentParser) -> None:
-    fix.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
+    fix.add_argument(
+        "--diff",
+        "--dry-run",
+        dest="dry_run",
+        action="store_true",
+        help="show the changes as a diff, write nothing",
+    )
     _add_locator(fix)
+    _add_selection(fix)
+
+
+def _fold(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}")
+    return int(value)
+
+
+def _graph_args(graph: argparse.ArgumentParser) -> None:
+    from alembic_lint.draw import DEFAULT_FOLD, FORMATS
+
+    graph.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="mermaid",
+        help="mermaid (default; renders in GitHub markdown), dot (Graphviz) or html (one "
+        "self-contained page)",
+    )
+    graph.add_argument(
+        "-o", "--output", metavar="FILE", help="write the drawing to FILE instead of stdout"
+    )
+    graph.add_argument(
+        "--fold",
+        type=_fold,
+        default=DEFAULT_FOLD,
+        metavar="N",
+        help="draw a run of more than N plain revisions as one box "
+        f"(default {DEFAULT_FOLD}; 0: never fold)",
+    )
+    graph.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file again instead of reusing the cache",
+    )
+    _add_locator(graph)
 
 
 def _environments_args(parser: argparse.ArgumentParser) -> None:
@@ -230,7 +282,8 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = 
     "check": ("lint the revision history (the default command)", _check_args),
     "drift": ("migrate a disposable database and compare it with the models (AL9xx)", _drift_args),
     "rebase": ("re-point this branch's new revision onto the other head", _rebase_args),
-    "fix": ("rewrite docstring id lines (AL304) and the head file (AL505)", _fix_args),
+    "fix": ("apply the fixes of the findings (AL301, AL303, AL304, AL505)", _fix_args),
+    "graph": ("draw the revision history (Mermaid, Graphviz dot or html)", _graph_args),
     "environments": ("list the Alembic environments that check would lint", _environments_args),
     "rule": ("show the documentation of a rule", _rule_args),
     "rules": ("list all rules, or what --select chooses", _rules_args),
@@ -331,6 +384,8 @@ def _check(args: argparse.Namespace) -> int:
 
     _check_output(args)
     cwd, found = _discover(args)
+    if args.show_settings:
+        return _show_settings(args, found, cwd)
     several = len(found.environments) > 1
     files = args.files if args.hook else args.files or None
     sections: list[report.Section] = []
@@ -369,6 +424,96 @@ def _check(args: argparse.Namespace) -> int:
     return _status(args, sections, failed=bool(errors or internal))
 
 
+def _show_settings(args: argparse.Namespace, found: Discovery, cwd: str) -> int:
+    """What ``check`` would run with, per environment: the settings file, every setting as
+    resolved (defaults included), the dialect and where it came from, and the rules enabled."""
+    from alembic_lint import rules
+    from alembic_lint.dialect import resolve
+    from alembic_lint.history import display_path, load
+
+    for env in found.environments:
+        settings = _settings(args, env, found.root, cwd)
+        path = _settings_path(args, env, found.root)
+        scripts = load(env.project, cwd=cwd).scripts
+        dialect = resolve(settings, env.project, scripts)
+        enabled = sorted(rules.enabled_codes(settings))
+        lines = [
+            f"environment: {env.label}",
+            f"settings file: {display_path(path, cwd) if path else '(none: the defaults)'}",
+            f"dialect: {dialect.name} ({dialect.source})",
+            f"postgresql-version: {settings.postgresql_version}",
+            "mysql-version: {}.{}".format(*settings.mysql_version),
+            f"contract-branch-labels: {', '.join(settings.contract_branch_labels) or '(none)'}",
+            "contract-version-locations: "
+            + (
+                ", ".join(display_path(p, cwd) for p in settings.contract_version_locations)
+                or "(none)"
+            ),
+            f"lint-downgrade: {str(settings.lint_downgrade).lower()}",
+            f"start-after: {settings.start_after or '(none)'}",
+            f"base: {settings.base or '(none)'}",
+            f"head-file: {settings.head_file or '(none)'}",
+            f"version-pattern: {settings.version_pattern.pattern}",
+            f"message-pattern: {settings.message_pattern.pattern if settings.message_pattern else '(none)'}",
+            f"rules enabled ({len(enabled)}): {', '.join(enabled)}",
+        ]
+        sys.stdout.write("\n".join(lines) + "\n\n")
+    for where, message in found.errors:
+        print(_error_line(where, message), file=sys.stderr)
+    return 2 if found.errors else 0
+
+
+def _graph(args: argparse.Namespace) -> int:
+    """Lint each environment as check does, then draw its graph with the findings marked."""
+    from alembic_lint import draw
+    from alembic_lint.cache import default_dir
+    from alembic_lint.fixing import write_atomic
+    from alembic_lint.lint import lint
+
+    cwd, found = _discover(args)
+    several = len(found.environments) > 1
+    sections: list[tuple[str | None, draw.Chart]] = []
+    errors = list(found.errors)
+    internal: list[str] = []
+    for env in found.environments:
+        try:
+            result = lint(
+                env.project,
+                _settings(args, env, found.root, cwd),
+                cwd=cwd,
+                jobs=os.cpu_count() or 1,
+                cache_dir=None if args.no_cache else default_dir(os.environ),
+            )
+        except UsageError as exc:
+            if not several:
+                raise
+            errors.append((env.label, str(exc)))  # the others are still drawn
+            continue
+        chart = draw.build_chart(result.graph, result.diagnostics, fold=args.fold)
+        sections.append((env.label if several else None, chart))
+        internal.extend(result.errors)
+    name = os.path.basename(found.root.rstrip(os.sep)) or found.root
+    drawing = draw.render(args.format, sections, title=f"Revision history of {name}")
+    if args.output is None:
+        sys.stdout.write(drawing.text)
+    else:
+        try:
+            write_atomic(os.path.join(cwd, args.output), drawing.text.encode())
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    if drawing.warnings:
+        print(
+            f"alembic-lint: warning: GitHub may not render this Mermaid text "
+            f"({'; '.join(drawing.warnings)}); use a smaller --fold or --format html",
+            file=sys.stderr,
+        )
+    for where, message in errors:
+        print(_error_line(where, message), file=sys.stderr)
+    for error in internal:
+        print(f"alembic-lint: internal error: {error}", file=sys.stderr)
+    return 2 if errors or internal else 0
+
+
 def _environments(args: argparse.Namespace) -> int:
     from alembic_lint.history import display_path
 
@@ -395,11 +540,15 @@ def _show(changes: Sequence[Change], *, dry_run: bool) -> int:
 
     for change in changes:
         if dry_run:
+            renamed = change.path
+            if change.renamed is not None:
+                renamed = f"{change.path.rpartition('/')[0]}/{change.renamed}".lstrip("/")
+                sys.stdout.write(f"rename {change.path} -> {renamed}\n")
             diff = difflib.unified_diff(
                 change.before.decode(errors="replace").splitlines(keepends=True),
                 change.after.decode(errors="replace").splitlines(keepends=True),
                 fromfile=f"a/{change.path}",
-                tofile=f"b/{change.path}",
+                tofile=f"b/{renamed}",
             )
             sys.stdout.write("".join(diff))
         else:
@@ -540,6 +689,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fix(args)
         if args.command == "environments":
             return _environments(args)
+        if args.command == "graph":
+            return _graph(args)
         return _check(args)
     except UsageError as exc:
         if debug:

@@ -80,7 +80,11 @@ def resolve(settings: Settings, project: Project, scripts: Iterable[RevisionScri
         if len(ranked) == 1 or ranked[0][1] > ranked[1][1]:
             name = ranked[0][0]
             return made(name, f"the history ({ranked[0][1]} revision files name {name})")
-    return made("postgresql", "assumed", assumed=True)
+    return made(
+        "postgresql",
+        "assumed: no `dialect` setting, no `sqlalchemy.url` that names one, none in the history",
+        assumed=True,
+    )
 
 
 def assumption_notice(dialect: Dialect) -> str:

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from alembic_lint.graph import RevisionGraph
 from alembic_lint.operations import Lit, Operation, is_true, literal
 from alembic_lint.script import RevisionScript
-from alembic_lint.sql import Statement
+
+if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
+    from alembic_lint.sql import Statement
 
 _NEVER = 1 << 62
 
@@ -50,6 +52,12 @@ class BodyFacts(NamedTuple):
     """Constraint name -> index of its ``VALIDATE CONSTRAINT``."""
     segments: tuple[int, ...]
     """The transaction segment of each operation, by index."""
+    emptied: Mapping[str, int] = {}
+    """Table -> index of the first ``DELETE`` without ``WHERE`` or ``TRUNCATE`` of it."""
+
+    def is_emptied(self, table: str | None, before: int) -> bool:
+        """Whether an operation before ``before`` deleted every row of ``table``."""
+        return table is not None and self.emptied.get(table, _NEVER) < before
 
     def is_new_table(self, table: str | None, before: int) -> bool:
         """Whether ``table`` was created by an operation before index ``before``."""
@@ -118,6 +126,11 @@ def _sql_facts(statement: Statement, index: int) -> Iterator[tuple[str, object]]
                 )
             elif action.kind == "validate_constraint" and action.name:
                 yield "validated", action.name
+    elif statement.kind == "truncate" or (
+        statement.kind == "delete" and "all_rows" in statement.flags
+    ):
+        for emptied in statement.tables:
+            yield "emptied", emptied
 
 
 def body_facts(ops: Sequence[Operation]) -> BodyFacts:
@@ -126,6 +139,7 @@ def body_facts(ops: Sequence[Operation]) -> BodyFacts:
     columns: dict[tuple[str, str], int] = {}
     constraints: list[Constraint] = []
     validated: dict[str, int] = {}
+    emptied: dict[str, int] = {}
     for index, op in enumerate(ops):
         if op.via in ("op", "batch_op") and op.table is not None:
             if op.call == "create_table":
@@ -151,6 +165,8 @@ def body_facts(ops: Sequence[Operation]) -> BodyFacts:
                 elif kind == "constraint":
                     assert isinstance(value, Constraint)
                     constraints.append(value)
+                elif kind == "emptied":
+                    emptied.setdefault(str(value), index)
                 else:
                     validated.setdefault(str(value), index)
     return BodyFacts(
@@ -160,6 +176,7 @@ def body_facts(ops: Sequence[Operation]) -> BodyFacts:
         tuple(constraints),
         validated,
         tuple(op.segment for op in ops),
+        emptied,
     )
 
 

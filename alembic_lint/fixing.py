@@ -1,7 +1,8 @@
 """The commands that rewrite files: ``fix`` and ``rebase``, and the atomic write they share.
 
-``rebase.plan`` decides what a rebase moves and ``rewrite`` edits the bytes; this module reads
-the files, applies the edits and writes them, or with ``dry_run`` only returns them.
+``rebase.plan`` decides what a rebase moves, the rules attach the edits that fix their findings,
+and ``rewrite`` edits the bytes; this module reads the files, applies the edits and writes them,
+or with ``dry_run`` only returns them.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ import os
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from alembic_lint import headfile, scope
+from alembic_lint import headfile
 from alembic_lint.config import Settings
-from alembic_lint.diagnostics import UsageError
+from alembic_lint.diagnostics import Edit, UsageError
 from alembic_lint.discover import Project
 from alembic_lint.gitfacts import GitView
 from alembic_lint.graph import RevisionGraph, build_graph
 from alembic_lint.history import StrPath, display_path, load, read_file
-from alembic_lint.rules.naming import revises_matches
 
 
 class Change(NamedTuple):
@@ -27,6 +27,8 @@ class Change(NamedTuple):
     before: bytes
     after: bytes
     summary: str
+    renamed: str | None = None
+    """The new file name, in the same directory, when the change renames the file."""
 
 
 def _read_bytes(path: str) -> bytes:
@@ -38,7 +40,7 @@ def _read_bytes(path: str) -> bytes:
         raise UsageError(f"{path}: {exc.strerror or exc}") from None
 
 
-def _write(path: str, data: bytes) -> None:
+def write_atomic(path: str, data: bytes) -> None:
     """Atomically, keeping the file's mode: an interrupted write must not lose a migration."""
     import tempfile
 
@@ -58,9 +60,20 @@ def _write(path: str, data: bytes) -> None:
 
 
 def _apply(changes: list[Change], files: Mapping[str, str], *, dry_run: bool) -> list[Change]:
+    """Write every change, or none: renames are checked before anything is written, since a
+    rename onto an existing file would lose it."""
+    for change in changes:
+        if change.renamed is not None:
+            target = os.path.join(os.path.dirname(files[change.path]), change.renamed)
+            if os.path.lexists(target):
+                raise UsageError(f"{change.path}: cannot rename to `{change.renamed}`: it exists")
     if not dry_run:
         for change in changes:
-            _write(files[change.path], change.after)
+            path = files[change.path]
+            if change.after != change.before:
+                write_atomic(path, change.after)
+            if change.renamed is not None:
+                os.rename(path, os.path.join(os.path.dirname(path), change.renamed))
     return changes
 
 
@@ -128,30 +141,55 @@ def rebase(
 def fix(
     project: Project, settings: Settings, *, cwd: StrPath, dry_run: bool = False
 ) -> list[Change]:
-    """Rewrite what is mechanical: docstring ``Revision ID:``/``Revises:`` lines that disagree
-    with the variables (AL304), and the head file (AL505). Revisions up to ``start-after`` are
-    left alone; an unknown ``start-after`` is a UsageError, as it is for ``check``."""
-    from alembic_lint import rewrite
+    """Apply the edits that the selected findings carry (``Diagnostic.fix``): AL304's docstring
+    lines, AL505's head file, AL301's ``vXXX`` and AL303's renumbering in a project that numbers
+    its messages. The findings come from ``lint`` with the same settings, so ``select``,
+    ``ignore``, noqa comments and ``start-after`` decide what is fixed, as they decide what
+    ``check`` reports. Edits are applied in one pass: every fix is computed on the history as it
+    is, and those of one file are applied to it in turn, then its rename.
+    """
+    from alembic_lint.lint import lint
 
     cwd = os.fspath(cwd)
+    result = lint(project, settings, cwd=cwd)
+    if result.errors:
+        raise UsageError(f"internal error: {result.errors[0]}")
     history = load(project, cwd=cwd)
     files = {shown: fs for fs, shown in history.items}
-    legacy = scope.legacy(history.graph, settings.start_after)
-    changes = []
-    for script in history.scripts:
-        if script.revision is None or script.revision in legacy:
-            continue
-        before = after = _read_bytes(files[script.path])
-        what = []
-        if script.doc_revision_id is not None and script.doc_revision_id[0] != script.revision:
-            after = rewrite.set_doc_line(after, "Revision ID", script.revision, path=script.path)
-            what.append(f"Revision ID: {script.revision}")
-        down = script.down_revisions
-        revises = script.doc_revises
-        if revises is not None and down is not None and not revises_matches(revises[0], down):
-            after = rewrite.set_doc_line(after, "Revises", ", ".join(down), path=script.path)
-            what.append(f"Revises: {', '.join(down)}")
-        if after != before:
-            changes.append(Change(script.path, before, after, "docstring " + "; ".join(what)))
-    changes += _head_file_change(settings, history.graph, cwd=cwd, files=files)
+    if settings.head_file is not None:
+        head_path = os.path.join(cwd, settings.head_file)
+        files[display_path(head_path, cwd)] = head_path
+    edits: dict[str, list[tuple[str, Edit]]] = {}
+    for d in result.diagnostics:
+        for edit in d.fix:
+            planned = edits.setdefault(edit.path, [])
+            if all(e != edit for _, e in planned):
+                planned.append((d.code, edit))
+    changes = [_change(path, planned, files) for path, planned in edits.items()]
     return _apply(changes, files, dry_run=dry_run)
+
+
+def _change(path: str, planned: list[tuple[str, Edit]], files: Mapping[str, str]) -> Change:
+    from alembic_lint import rewrite
+
+    before = after = _read_bytes(files[path])
+    docstring: list[str] = []
+    what: list[str] = []
+    renamed = None
+    for _, edit in planned:
+        if edit.action == "doc_line":
+            after = rewrite.set_doc_line(after, edit.old, edit.new, path=path)
+            docstring.append(f"{edit.old}: {edit.new}")
+        elif edit.action == "message":
+            after = rewrite.replace_in_message(after, edit.old, edit.new, path=path)
+            what.append(f"message `{edit.old}` now `{edit.new}`")
+        elif edit.action == "write":
+            after = edit.new.encode()
+            heads = ", ".join(sorted(headfile.named_heads(edit.new)[0])) or "no heads"
+            what.append(f"head file now names {heads}")
+        else:
+            renamed = edit.new
+            what.append(f"renamed to {edit.new}")
+    if docstring:
+        what.insert(0, "docstring " + "; ".join(docstring))
+    return Change(path, before, after, "; ".join(what), renamed)

@@ -82,9 +82,14 @@ def git_facts(
     history: History,
     *,
     cwd: str,
+    guess: bool = False,
 ) -> rules.GitFacts | None:
     """What git says about the history: untracked files, and with a base ref the revisions
-    changed or removed since the fork point and the history as a merge would leave it."""
+    changed or removed since the fork point and the history as a merge would leave it.
+
+    With ``guess`` and no base ref, the revisions that the repository's default branch
+    (``gitrepo.guess_base``) does not have are still worked out (``new``, ``new_since``): what
+    the unsafe-operation rules report on. The base-ref rules (AL502-AL504) stay off."""
     from alembic_lint import gitrepo  # subprocess: only when a git rule runs
 
     tree = gitrepo.worktree(cwd)
@@ -102,7 +107,16 @@ def git_facts(
         ignored = gitrepo.ignored(tree, view.dirs)
         hidden = frozenset(s for s in untracked if view.real[s] in ignored)
     if settings.base is None:
-        return rules.GitFacts(untracked, ignored=hidden)
+        guessed = gitrepo.guess_base(tree) if guess else None
+        if guessed is None:
+            return rules.GitFacts(untracked, ignored=hidden)
+        base_ids = {s.revision for s in view.scripts_at(gitrepo.resolve(tree, guessed))}
+        new = frozenset(
+            s.revision
+            for s in view.ours.values()
+            if s.revision is not None and s.revision not in base_ids
+        )
+        return rules.GitFacts(untracked, ignored=hidden, new=new, new_since=guessed)
 
     base_commit = gitrepo.resolve(tree, settings.base)
     fork = gitrepo.merge_base(tree, base_commit)
@@ -138,4 +152,5 @@ def git_facts(
         merged=merged,
         new=frozenset(rev for rev in our_ids if rev not in base_ids and rev is not None),
         ignored=hidden,
+        new_since=settings.base,
     )

@@ -210,6 +210,24 @@ def read_blobs(tree: Worktree, blobs: Iterable[str]) -> dict[str, bytes]:
     return found
 
 
+_BASE_CANDIDATES = ("origin/main", "origin/master", "main", "master")
+
+
+def guess_base(tree: Worktree) -> str | None:
+    """``default_base`` with git plumbing (two processes, no GitPython): the branch revisions
+    are merged into, or None when the repository has none of the usual names."""
+    head = _git(tree.root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    target = os.fsdecode(head.stdout.strip()) if head.returncode == 0 else ""
+    candidates = [target] if target else []
+    candidates += _BASE_CANDIDATES
+    refs = [
+        f"refs/remotes/{c}" if c.startswith("origin/") else f"refs/heads/{c}" for c in candidates
+    ]
+    listed = _git(tree.root, "for-each-ref", "--format=%(refname)", *refs)
+    present = set(os.fsdecode(listed.stdout).split())
+    return next((c for c, ref in zip(candidates, refs, strict=True) if ref in present), None)
+
+
 def default_base(tree: Worktree) -> str | None:
     """The branch that revisions are merged into: ``origin/HEAD``'s target, else the first of
     ``origin/main``, ``origin/master``, ``main``, ``master`` that exists. Used by ``rebase``."""

@@ -55,8 +55,8 @@ def lint(
     needs = rules.needed(selected)
     unapplied_rules = any(isinstance(r, rules.RevisionRule) and r.unapplied for r in selected)
     facts = None
-    if "git" in needs or (unapplied_rules and settings.base is not None):
-        facts = git_facts(project, settings, history, cwd=cwd)
+    if "git" in needs or unapplied_rules:
+        facts = git_facts(project, settings, history, cwd=cwd, guess=unapplied_rules)
     head_file = None
     if "head_file" in needs and settings.head_file is not None:
         head_path = os.path.join(cwd, settings.head_file)
@@ -82,7 +82,7 @@ def lint(
         start_after=settings.start_after,
     )
     not_run = chosen
-    if facts is not None and facts.base is not None:
+    if facts is not None and facts.new_since is not None:
         not_run = [s for s in chosen if s.revision in facts.new]
     errors: list[str] = []
     found = rules.run(
@@ -90,8 +90,13 @@ def lint(
     )
     kept = rules.suppressed(found, scripts={s.path: s for s in scripts}, settings=settings)
     notes: tuple[str, ...] = ()
-    if chosen_dialect is not None and chosen_dialect.assumed:
-        notes = (assumption_notice(chosen_dialect),)
+    dialect_rules = {r.code for r in selected if r.dialects is not None}
+    if (
+        chosen_dialect is not None
+        and chosen_dialect.assumed
+        and any(d.code in dialect_rules for d in kept)
+    ):
+        notes = (assumption_notice(chosen_dialect),)  # only when it changed what is reported
     return LintResult(sorted(set(kept), key=_order), len(items), graph, tuple(errors), notes)
 
 

@@ -8,7 +8,7 @@ wrong shape is a ValueError (the cache then parses the file again), never a wron
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from alembic_lint.operations import (
     Call,
@@ -22,7 +22,9 @@ from alembic_lint.operations import (
     Seq,
     Unknown,
 )
-from alembic_lint.sql import Action, Statement
+
+if TYPE_CHECKING:  # the SQL module is imported only when a body with SQL is decoded
+    from alembic_lint.sql import Action, Statement
 
 
 class Malformed(ValueError):
@@ -71,6 +73,14 @@ def _strs(value: Any) -> tuple[str, ...]:
 
 
 def decode_expr(value: Any) -> Expr:
+    """One encoded expression; ``Malformed`` for anything else, too deep nesting included."""
+    try:
+        return _expr(value)
+    except RecursionError:
+        raise Malformed("nested too deeply") from None
+
+
+def _expr(value: Any) -> Expr:
     items = _list(value)
     _check(bool(items))
     tag = items[-1]
@@ -82,9 +92,9 @@ def decode_expr(value: Any) -> Expr:
     if tag == "u" and len(items) == 2:
         return Unknown(_str(items[0]))
     if tag == "s" and len(items) == 2:
-        return Seq(tuple(decode_expr(v) for v in _list(items[0])))
+        return Seq(tuple(_expr(v) for v in _list(items[0])))
     _check(tag == "c" and len(items) == 4)
-    args = tuple(decode_expr(v) for v in _list(items[1]))
+    args = tuple(_expr(v) for v in _list(items[1]))
     return Call(_str(items[0]), args, _decode_kwargs(items[2]))
 
 
@@ -92,7 +102,7 @@ def _decode_kwargs(value: Any) -> tuple[tuple[str, Expr], ...]:
     out = []
     for item in _list(value):
         key, expr = _list(item, 2)
-        out.append((_str(key), decode_expr(expr)))
+        out.append((_str(key), _expr(expr)))
     return tuple(out)
 
 
@@ -100,8 +110,8 @@ def _decode_column(value: Any) -> Column:
     name, type_, args, kwargs, line, col = _list(value, 6)
     return Column(
         _opt_str(name),
-        None if type_ is None else decode_expr(type_),
-        tuple(decode_expr(a) for a in _list(args)),
+        None if type_ is None else _expr(type_),
+        tuple(_expr(a) for a in _list(args)),
         _decode_kwargs(kwargs),
         _int(line),
         _int(col),
@@ -112,6 +122,8 @@ _ACTION_STRS = ("kind", "column", "name", "target", "constraint", "type", "defau
 
 
 def _decode_action(value: Any) -> Action:
+    from alembic_lint.sql import Action
+
     items = _list(value, len(Action._fields))
     kind, column, name, target, constraint, type_, default = items[:7]
     functions, references, expression, not_null, flags = items[7:]
@@ -133,6 +145,8 @@ def _decode_action(value: Any) -> Action:
 
 
 def _decode_statement(value: Any) -> Statement:
+    from alembic_lint.sql import Statement
+
     kind, text, offset, table, schema, name, values, flags, actions, parser, tables = _list(
         value, len(Statement._fields)
     )
@@ -156,19 +170,32 @@ _SEGMENT_KINDS = frozenset({"transaction", "autocommit", "after_commit"})
 _CONDITION_KINDS = frozenset({"if", "else", "loop", "try", "with", "call"})
 
 
+def _one_of(value: Any, allowed: frozenset[str]) -> bool:
+    return type(value) is str and value in allowed  # a list or dict is not even hashable
+
+
 def _decode_condition(value: Any) -> Condition:
     kind, test, offline, line = _list(value, 4)
-    _check(kind in _CONDITION_KINDS and (offline is None or type(offline) is bool))
+    _check(_one_of(kind, _CONDITION_KINDS) and (offline is None or type(offline) is bool))
     return Condition(kind, _str(test), offline, _int(line))
 
 
 def decode_operations(value: Any) -> Operations:
     """The inverse of ``encode_operations``; ``Malformed`` (a ValueError) for anything else."""
+    try:
+        return _operations(value)
+    except RecursionError:
+        raise Malformed("nested too deeply") from None
+
+
+def _operations(value: Any) -> Operations:
     ops = []
     for item in _list(value):
         (call, via, table, schema, name, columns, kwargs, args, sql, segment, segment_kind,
          conditions, batch, target, consumed, line, col) = _list(item, len(Operation._fields))  # fmt: skip
-        _check(via in _VIAS and segment_kind in _SEGMENT_KINDS and type(batch) is bool)
+        _check(
+            _one_of(via, _VIAS) and _one_of(segment_kind, _SEGMENT_KINDS) and type(batch) is bool
+        )
         ops.append(
             Operation(
                 _str(call),
@@ -178,7 +205,7 @@ def decode_operations(value: Any) -> Operations:
                 _opt_str(name),
                 tuple(_decode_column(c) for c in _list(columns)),
                 _decode_kwargs(kwargs),
-                tuple(decode_expr(a) for a in _list(args)),
+                tuple(_expr(a) for a in _list(args)),
                 tuple(_decode_statement(s) for s in _list(sql)),
                 _int(segment),
                 segment_kind,
@@ -215,7 +242,7 @@ class Deferred(Sequence[Operation]):
 
             try:
                 self._ops = decode_operations(json.loads(self._raw or ""))
-            except (Malformed, ValueError, RecursionError):
+            except (ValueError, RecursionError):  # Malformed is a ValueError
                 raise ValueError(
                     "the parse cache holds a damaged entry for this file; run again with --no-cache"
                 ) from None
@@ -231,6 +258,12 @@ class Deferred(Sequence[Operation]):
 
     def __len__(self) -> int:
         return len(self._decoded())
+
+    def __bool__(self) -> bool:
+        # without this, truth is len(): saving the cache (`if ops:`) would decode every body
+        if self._ops is None:
+            return self._raw not in ("", "[]")
+        return bool(self._ops)
 
     def __iter__(self) -> Iterator[Operation]:
         return iter(self._decoded())

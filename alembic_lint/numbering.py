@@ -16,6 +16,18 @@ from alembic_lint.graph import RevisionGraph
 _MAX_DIGITS = 30
 
 
+_PLACEHOLDER = re.compile(r"(?<![A-Za-z0-9])[vV][xX]+(?![A-Za-z0-9])")
+
+
+class Renumber(NamedTuple):
+    """A revision's number as written in its message, and the number it should have."""
+
+    old: str
+    """The digits as written, or the placeholder (``vXXX``)."""
+    new: str
+    """The digits, or for a placeholder the ``v``-prefixed number (``v043``)."""
+
+
 class Numbering(NamedTuple):
     numbers: Mapping[str, tuple[int, str]]
     """Revision id -> (number, digits as written)."""
@@ -23,6 +35,8 @@ class Numbering(NamedTuple):
     """Number -> the revisions that use it, sorted."""
     active: bool
     """Whether the project numbers its messages: at least two, and half, of its revisions."""
+    plan: Mapping[str, Renumber] = {}
+    """What ``renumbering`` would change, when active: the AL301 and AL303 fixes."""
 
     def expected(self, graph: RevisionGraph, revision: str) -> str | None:
         """The number that follows ``revision``'s parents, as its parents write it (zero-padded
@@ -55,4 +69,73 @@ def numbering(graph: RevisionGraph, pattern: re.Pattern[str]) -> Numbering:
         numbers[rev] = (int(digits), digits)
         users.setdefault(numbers[rev][0], []).append(rev)
     active = len(numbers) >= 2 and 2 * len(numbers) >= len(graph.revisions)
-    return Numbering(numbers, {n: tuple(sorted(r)) for n, r in users.items()}, active)
+    found = Numbering(numbers, {n: tuple(sorted(r)) for n, r in users.items()}, active)
+    return found._replace(plan=renumbering(graph, found)) if active else found
+
+
+def renumbering(graph: RevisionGraph, numbering: Numbering) -> dict[str, Renumber]:
+    """Revision -> its new number, so that every numbered revision follows its parents.
+
+    Walks the history from its bases: a revision with numbered parents gets the highest of
+    their (new) numbers plus one, padded like it; one without keeps its own. A ``vXXX``
+    placeholder gets a number the same way. This is what renumbering after a rebase needs: the
+    rebased revision and every one after it move up together. Empty unless the project numbers
+    its messages.
+    """
+    if not numbering.active:
+        return {}
+    new: dict[str, tuple[int, str]] = {}
+    plan: dict[str, Renumber] = {}
+    for rev in _parents_first(graph):
+        parents = [new[p] for p in graph.parents.get(rev, ()) if p in new]
+        own = numbering.numbers.get(rev)
+        if not parents:
+            if own is not None:
+                new[rev] = own
+            continue
+        top, digits = max(parents)
+        number = (top + 1, str(top + 1).zfill(len(digits)))
+        if own is not None:
+            new[rev] = number
+            if number[0] != own[0]:
+                plan[rev] = Renumber(own[1], number[1])
+            continue
+        placeholder = _PLACEHOLDER.search(graph.revisions[rev].message)
+        if placeholder is not None:
+            new[rev] = number
+            plan[rev] = Renumber(placeholder.group(0), "v" + number[1])
+    return plan
+
+
+def _parents_first(graph: RevisionGraph) -> list[str]:
+    """The revisions in an order where every parent comes before its children (Kahn's), cycles
+    and dangling parents ignored."""
+    known = graph.revisions
+    waiting = {rev: sum(1 for p in graph.parents.get(rev, ()) if p in known) for rev in known}
+    children: dict[str, list[str]] = {}
+    for rev in known:
+        for parent in graph.parents.get(rev, ()):
+            if parent in known:
+                children.setdefault(parent, []).append(rev)
+    ready = sorted(rev for rev, n in waiting.items() if n == 0)
+    order: list[str] = []
+    while ready:
+        rev = ready.pop()
+        order.append(rev)
+        for child in children.get(rev, ()):
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                ready.append(child)
+    return order
+
+
+def descendants(graph: RevisionGraph, revision: str) -> list[str]:
+    """``revision`` and every revision after it, parents first."""
+    seen = {revision}
+    stack = [revision]
+    while stack:
+        for child in graph.children.get(stack.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return [rev for rev in _parents_first(graph) if rev in seen]

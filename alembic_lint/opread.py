@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import NamedTuple, Protocol
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from alembic_lint.operations import (
     Call,
@@ -21,7 +21,9 @@ from alembic_lint.operations import (
     Via,
     tail,
 )
-from alembic_lint.sql import Statement
+
+if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
+    from alembic_lint.sql import Statement
 
 
 class HasOperations(Protocol):
@@ -79,6 +81,7 @@ _COLUMN_EXTRAS = frozenset(
 )
 _SEE_THROUGH = frozenset({"bindparams", "execution_options", "columns"})
 _SQL_WRAPPERS = frozenset({"text", "DDL", "literal_column"})
+_OP_GETTERS = frozenset({"get_bind", "get_context", "f", "inline_literal"})
 _MAX_DEPTH = 4
 _MAX_UNROLL = 64
 _MAX_SOURCE = 200
@@ -99,24 +102,84 @@ def _unknown(node: ast.AST) -> Unknown:
     return Unknown(ast.unparse(node)[:_MAX_SOURCE])
 
 
-def _is_offline_test(node: ast.expr) -> bool | None:
-    """True for a test that holds in offline mode, False for its negation, None otherwise."""
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        inner = _is_offline_test(node.operand)
-        return None if inner is None else not inner
+def _modes(test: ast.expr) -> tuple[bool | None, bool | None]:
+    """Whether the branch where ``test`` holds, and the one where it does not, run only offline
+    (True), only online (False), or in both modes (None)."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        holds, fails = _modes(test.operand)
+        return fails, holds
     if (
-        isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr == "is_offline_mode"
-    ):
-        return True
-    if isinstance(node, ast.Attribute) and node.attr == "as_sql":
-        return True
-    return None
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Attribute)
+        and test.func.attr == "is_offline_mode"
+    ) or (isinstance(test, ast.Attribute) and test.attr == "as_sql"):
+        return True, False
+    if isinstance(test, ast.BoolOp):
+        # `a and b` holds only where both do; `a or b` fails only where both do
+        modes = [_modes(value)[0 if isinstance(test.op, ast.And) else 1] for value in test.values]
+        mode = next((m for m in modes if m is not None), None)
+        return (mode, None) if isinstance(test.op, ast.And) else (None, mode)
+    return None, None
+
+
+def _inert(node: ast.expr) -> bool:
+    """Nothing runs in a constant or a dotted name (most arguments: ``"t"``, ``sa.Integer``),
+    so there is no operation in it; a name in it may still use a read's result."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, (ast.Constant, ast.Name))
 
 
 def _ends_flow(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise))
+
+
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+
+
+def _exits(body: list[ast.stmt]) -> bool:
+    """Whether the block ends by leaving it; ``_ends_flow`` also means the function is left."""
+    return bool(body) and isinstance(body[-1], _EXITS)
+
+
+def _breaks(nodes: list[ast.AST]) -> bool:
+    """Whether a ``break`` in these statements leaves the loop they are the body of."""
+    for node in nodes:
+        if isinstance(node, ast.Break):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        inner = list(ast.iter_child_nodes(node))
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            inner = list(node.orelse)  # a break in the body leaves that inner loop
+        if _breaks(
+            [n for n in inner if isinstance(n, (ast.stmt, ast.excepthandler, ast.match_case))]
+        ):
+            return True
+    return False
+
+
+def _assigned(stmts: list[ast.stmt]) -> set[str]:
+    return {
+        sub.id
+        for stmt in stmts
+        for sub in ast.walk(stmt)
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store)
+    }
+
+
+def _join(paths: list[dict[str, Expr]]) -> dict[str, Expr]:
+    """The names after paths join: a value all paths agree on, else unknown."""
+    first, *rest = paths
+    joined = {}
+    for name in set(first).union(*rest):
+        value = first.get(name)
+        same = all(path.get(name) == value for path in rest)
+        joined[name] = value if value is not None and same else Unknown(name)
+    return joined
+
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 class _Alias(NamedTuple):
@@ -125,21 +188,28 @@ class _Alias(NamedTuple):
     schema: str | None = None
 
 
+class _Scope(NamedTuple):
+    env: dict[str, Expr]
+    locals: set[str]
+    aliases: dict[str, _Alias]
+    targets: dict[str, str]
+
+
 class _Walk:
     """One function body, statement by statement, in the order Python runs them."""
 
     def __init__(
         self,
-        helpers: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef],
+        helpers: Mapping[str, FunctionNode],
         constants: Mapping[str, Expr],
         op_names: frozenset[str],
-        parse_sql: _SqlParser,
     ) -> None:
         self.helpers = dict(helpers)
+        self.module_helpers = helpers
+        self.constants = constants
         self.env: dict[str, Expr] = dict(constants)
         self.locals: set[str] = set()
         self.op_names = op_names
-        self.parse_sql = parse_sql
         self.aliases: dict[str, _Alias] = {}
         self.targets: dict[str, str] = {}
         """Assigned name -> the table it stands for (``t = op.create_table("t")``)."""
@@ -160,11 +230,7 @@ class _Walk:
                 return Lit(value)
             return _unknown(node)
         if isinstance(node, ast.Name):
-            if node.id in self.env:
-                return self.env[node.id]
-            if node.id in self.locals:
-                return _unknown(node)
-            return Ref(node.id)
+            return self.env.get(node.id) or Ref(node.id)
         if isinstance(node, ast.Attribute):
             dotted = _dotted(node)
             if dotted is not None and dotted.split(".", 1)[0] not in self.locals:
@@ -217,14 +283,14 @@ class _Walk:
             and func.attr in _SEE_THROUGH
         ):
             return self.expr(func.value)
-        name = _dotted(func) or "?"
-        if name.split(".", 1)[0] in self.locals:
-            return _unknown(node)
+        name = _dotted(func)
+        if name is None or name.split(".", 1)[0] in self.locals:
+            return _unknown(node)  # `"{}".format(x)`, `sa.Enum(...).with_variant(...)`
         args = tuple(_unknown(a) if isinstance(a, ast.Starred) else self.expr(a) for a in node.args)
         kwargs = tuple(
             (kw.arg if kw.arg is not None else "**", self.expr(kw.value)) for kw in node.keywords
         )
-        if tail(name) == "f" and name.split(".", 1)[0] in self.op_names and args:
+        if args and name.rpartition(".")[0] in (*self.op_names, "alembic.op") and tail(name) == "f":
             return args[0]
         if tail(name) == "dedent" and len(args) == 1 and isinstance(args[0], Lit):
             import textwrap
@@ -234,26 +300,34 @@ class _Walk:
         return Call(name, args, kwargs)
 
     def column(self, node: ast.expr) -> Column | None:
-        if not (isinstance(node, ast.Call) and tail(_dotted(node.func) or "") == "Column"):
+        """An ``sa.Column(...)``, its arguments read as SQLAlchemy reads them.
+
+        Without ``name=``, the first positional argument is the name when ``_is_column_name``
+        says so. The type is ``type_=`` or the next positional argument, unless that is a
+        ``ForeignKey``, ``Computed``, ``Identity`` ... (then SQLAlchemy takes the type from it,
+        or none). A
+        column assigned to a name first is read from that assignment, at the line it is used."""
+        held = self.env.get(node.id) if isinstance(node, ast.Name) else None
+        converted: Expr
+        if isinstance(held, Call) and tail(held.func) == "Column":
+            converted = held  # `column = sa.Column(...)` earlier
+        elif isinstance(node, ast.Call) and tail(_dotted(node.func) or "") == "Column":
+            converted = self.call_expr(node)
+        else:
             return None
-        converted = self.call_expr(node)
         if not isinstance(converted, Call):
             return None
         args = list(converted.args)
-        name = None
-        first = args[0] if args else None
-        if isinstance(first, Lit) and isinstance(first.value, str):
-            name = first.value
-            args.pop(0)
+        name = converted.kw("name")
+        if name is None and args and _is_column_name(args):
+            name = args.pop(0)
         type_: Expr | None = converted.kw("type_")
-        if (
-            type_ is None
-            and args
-            and not (isinstance(args[0], Call) and tail(args[0].func) in _COLUMN_EXTRAS)
-        ):
+        starred = bool(args) and isinstance(args[0], Unknown) and args[0].source.startswith("*")
+        if type_ is None and args and not starred and not _is_extra(args[0]):
             type_ = args.pop(0)
-        kwargs = tuple((k, v) for k, v in converted.kwargs if k != "type_")
-        return Column(name, type_, tuple(args), kwargs, node.lineno, node.col_offset + 1)
+        kwargs = tuple((k, v) for k, v in converted.kwargs if k not in ("name", "type_"))
+        line, col = node.lineno, node.col_offset + 1
+        return Column(None if name is None else _str(name), type_, tuple(args), kwargs, line, col)
 
     # -- operations -------------------------------------------------------------------------
 
@@ -264,14 +338,10 @@ class _Walk:
                 return ("op", None)
             alias = self.aliases.get(func.id)
             return (alias.kind, alias) if alias is not None else None
-        dotted = _dotted(func)
-        if dotted in ("alembic.op", "context"):
+        if _dotted(func) == "alembic.op":
             return ("op", None)
-        if isinstance(func, ast.Call):
-            made = self.makes(func)
-            if made is not None:
-                return (made, None)
-        return None
+        made = self.makes(func)
+        return None if made is None else (made, None)
 
     def makes(self, node: ast.expr) -> Via | None:
         """The kind of object an expression gives: ``op.get_bind()``, ``Session(bind=...)``..."""
@@ -289,7 +359,7 @@ class _Walk:
         if name in ("connect", "connection") and isinstance(func, ast.Attribute):
             return "bind" if self.makes(func.value) == "bind" else None
         if name in ("Session", "sessionmaker") or (
-            isinstance(func, ast.Call) and self.makes(func) == "session"
+            isinstance(func, (ast.Call, ast.Name)) and self.makes(func) == "session"
         ):
             return "session"
         if name == "inspect" or name == "from_engine":
@@ -312,7 +382,7 @@ class _Walk:
     def record(self, node: ast.Call, via: Via, alias: _Alias | None, *, target: str | None,
                consumed: str | None) -> Operation:  # fmt: skip
         func = node.func
-        method = func.attr if isinstance(func, ast.Attribute) else "?"
+        method = func.attr if isinstance(func, ast.Attribute) else _dotted(func) or "?"
         batch = via == "batch_op"
         params = (
             (_BATCH_PARAMS if batch else _OP_PARAMS).get(method, ())
@@ -329,6 +399,7 @@ class _Walk:
         for i, arg in enumerate(node.args):
             if isinstance(arg, ast.Starred):
                 extra.append(_unknown(arg))
+                params = params[:i]  # what the later arguments stand for is not known
                 continue
             column = self.column(arg)
             if column is not None and (i >= len(params) or params[i] == "column"):
@@ -352,9 +423,12 @@ class _Walk:
                 if isinstance(values.get(key), Lit):
                     table = _str(values[key])
                     break
-            if method == "bulk_insert" and node.args:
-                table = self.table_of(node.args[0])
-            schema_value = values.get("schema")
+            filled = node.args[0] if node.args else _keyword(node, "table")
+            if method == "bulk_insert" and filled is not None:
+                table = self.table_of(filled)
+            schema_value = values.get(
+                "source_schema" if method == "create_foreign_key" else "schema"
+            )
             schema = _str(schema_value) if isinstance(schema_value, Lit) else None
         name = None
         for key in _NAME_PARAMS:
@@ -368,7 +442,9 @@ class _Walk:
             text = self.sql_text(values.get("sqltext") or (self.expr(node.args[0]) if (
                 node.args and via != "op" and via != "batch_op") else None))  # fmt: skip
             if text is not None:
-                statements = self.parse_sql(text)
+                from alembic_lint.sql import parse_sql  # most bodies run no SQL
+
+                statements = parse_sql(text)
         return Operation(
             call=method,
             via=via,
@@ -412,51 +488,144 @@ class _Walk:
             self.segment += 1
             self.segment_kind = "transaction"
 
-    def visit_expr(self, node: ast.expr, *, target: str | None = None) -> None:
-        """Every operation in an expression, outermost first; ``target`` receives its value."""
+    def visit_expr(
+        self, node: ast.expr, *, target: str | None = None, used: str | None = None
+    ) -> None:
+        """Every operation in an expression, in the order Python runs them (arguments before
+        the call). ``target`` is the name the value is assigned to; ``used`` says how the
+        statement around it uses the value (None: it is dropped)."""
+        if _inert(node):
+            self.use_names(node)
+            return
         consumed = None
         inner: ast.expr = node
+        links: list[ast.Call] = []
         # `conn.execute(q).fetchall()` / `.scalar()` / `.rowcount`: the read is consumed
-        while isinstance(inner, (ast.Call, ast.Attribute, ast.Subscript)):
-            base = inner.func if isinstance(inner, ast.Call) else inner
-            if isinstance(base, ast.Attribute) and isinstance(base.value, ast.Call):
-                if self.is_operation(base.value):
-                    consumed = base.attr
-                    inner = base.value
-                    break
-                inner = base.value
-                continue
-            if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Call):
-                inner = inner.value
-                consumed = "subscript"
-                continue
-            break
+        while not (isinstance(inner, ast.Call) and self.is_operation(inner)):
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
+                links.append(inner)
+                consumed, inner = inner.func.attr, inner.func.value
+            elif isinstance(inner, ast.Attribute):
+                consumed, inner = inner.attr, inner.value
+            elif isinstance(inner, ast.Subscript):
+                consumed, inner = "subscript", inner.value
+            else:
+                break
         if isinstance(inner, ast.Call) and self.is_operation(inner):
             self.operation(inner, target=target if consumed is None else None,
-                           consumed=consumed or ("assign" if target else None))  # fmt: skip
+                           consumed=consumed or used)  # fmt: skip
+            for link in reversed(links):
+                self.visit_args(link)
             return
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             helper = self.helpers.get(node.func.id)
             if helper is not None:
+                self.visit_args(node)
                 self.inline(helper, node)
                 return
+        enum = self.enum_ddl(node, target=target, consumed=consumed or used)
+        if enum is not None:
+            assert isinstance(node, ast.Call)
+            self.visit_args(node)
+            self.emit(enum)
+            return
+        if isinstance(node, ast.Lambda):
+            return  # its body runs when it is called, if ever
         self.use_names(node)
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            self.comprehension(node)
+            return
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.expr):
-                self.visit_expr(child)
+            value = child.value if isinstance(child, ast.keyword) else child
+            if isinstance(value, ast.expr):
+                self.visit_use(value)
+
+    def enum_ddl(
+        self, node: ast.expr, *, target: str | None, consumed: str | None
+    ) -> Operation | None:
+        """``my_enum.create(op.get_bind(), checkfirst=...)`` (or ``.drop``): the type's DDL,
+        as ``create_enum`` / ``drop_enum`` through the connection, named after the enum."""
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("create", "drop")
+        ):
+            return None
+        enum = self.expr(node.func.value)
+        if not (isinstance(enum, Call) and tail(enum.func) in ("ENUM", "Enum")):
+            return None
+        bind = (
+            node.args[0]
+            if node.args
+            else next((kw.value for kw in node.keywords if kw.arg == "bind"), None)
+        )
+        if bind is None or self.makes(bind) != "bind":
+            return None
+        name = enum.kw("name")
+        op = self.record(node, "bind", None, target=target, consumed=consumed)
+        return op._replace(
+            call=f"{node.func.attr}_enum",
+            name=name.value if isinstance(name, Lit) and isinstance(name.value, str) else None,
+            kwargs=(("type_", enum), *op.kwargs),
+        )
+
+    def visit_args(self, node: ast.Call) -> None:
+        for arg in [*node.args, *(kw.value for kw in node.keywords)]:
+            self.visit_use(arg)
+
+    def visit_use(self, node: ast.expr) -> None:
+        """An expression whose value the one around it uses."""
+        if not _inert(node):
+            self.visit_expr(node, used="use")
+        elif self.pending:
+            self.use_names(node)
+
+    def comprehension(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+    ) -> None:
+        saved = self.save()
+        for generator in node.generators:
+            self.visit_expr(generator.iter, used="iterate")
+            for sub in ast.walk(generator.target):
+                if isinstance(sub, ast.Name):
+                    self.bind_name(sub.id, Unknown(sub.id))
+            for test in generator.ifs:
+                self.visit_expr(test, used="use")
+        for value in [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]:
+            self.visit_expr(value, used="use")
+        self.restore(saved)
+
+    def save(self) -> _Scope:
+        return _Scope(dict(self.env), set(self.locals), dict(self.aliases), dict(self.targets))
+
+    def restore(self, saved: _Scope) -> None:
+        self.env, self.locals, self.aliases, self.targets = (
+            saved.env, saved.locals, saved.aliases, saved.targets
+        )  # fmt: skip
 
     def is_operation(self, node: ast.Call) -> bool:
-        return isinstance(node.func, ast.Attribute) and self.owner(node.func.value) is not None
+        """A call on op, batch_op, a connection, a session or an inspector, other than the
+        calls that only give one of those (``op.get_bind()``, ``bind.connect()``)."""
+        func = node.func
+        if not isinstance(func, ast.Attribute):
+            return False
+        owned = self.owner(func.value)
+        if owned is None or self.makes(node) is not None:
+            return False
+        return not (owned[0] == "op" and func.attr in _OP_GETTERS)
 
     def operation(self, node: ast.Call, *, target: str | None, consumed: str | None) -> None:
         assert isinstance(node.func, ast.Attribute)
         owned = self.owner(node.func.value)
         assert owned is not None
         via, alias = owned
-        if via == "op" and node.func.attr in ("get_bind", "get_context", "f"):
-            return
-        for arg in [*node.args, *(kw.value for kw in node.keywords)]:
-            self.use_names(arg)
+        receiver = node.func.value
+        if isinstance(receiver, ast.Call) and self.makes(receiver) == "inspector":
+            # `sa.inspect(bind).has_table(...)`: the inspector is made here, as when assigned
+            self.visit_args(receiver)
+            self.emit(self.record(receiver, "inspector", None, target=None,
+                                  consumed=node.func.attr))  # fmt: skip
+        self.visit_args(node)
         op = self.record(node, via, alias, target=target, consumed=consumed)
         if target is not None and op.call == "create_table" and op.table is not None:
             self.targets[target] = op.table
@@ -473,24 +642,49 @@ class _Walk:
                 index = self.pending.pop(sub.id)
                 self.ops[index] = self.ops[index]._replace(consumed="use")
 
-    def inline(self, helper: ast.FunctionDef | ast.AsyncFunctionDef, call: ast.Call) -> None:
+    def inline(self, helper: FunctionNode, call: ast.Call) -> None:
+        """The helper's body, with its parameters bound to the call's arguments. A module-level
+        helper sees the module's constants and its parameters; one defined in the function
+        body (a closure) also sees the caller's names as they are at the call."""
         if helper.name in self.calling or len(self.calling) >= _MAX_DEPTH:
             return
-        saved_env, saved_locals = dict(self.env), set(self.locals)
-        params = [a.arg for a in [*helper.args.posonlyargs, *helper.args.args]]
-        defaults = helper.args.defaults
-        for name, default in zip(params[len(params) - len(defaults) :], defaults, strict=True):
-            self.bind_name(name, self.expr(default))
-        for name, arg in zip(params, call.args, strict=False):
-            self.bind_name(name, _unknown(arg) if isinstance(arg, ast.Starred) else self.expr(arg))
+        spec = helper.args
+        params = [a.arg for a in [*spec.posonlyargs, *spec.args]]
+        given: dict[str, tuple[Expr, _Alias | None, str | None]] = {}
+        positional = params
+        for i, arg in enumerate(call.args[: len(params)]):
+            if isinstance(arg, ast.Starred):
+                positional = params[:i]  # where the later arguments go is not known
+                break
+            given[params[i]] = self.argument(arg)
         for kw in call.keywords:
             if kw.arg is not None:
-                self.bind_name(kw.arg, self.expr(kw.value))
-        for a in [*helper.args.kwonlyargs, helper.args.vararg, helper.args.kwarg]:
-            if a is not None and a.arg not in self.env:
-                self.bind_name(a.arg, Unknown(a.arg))
-        for name in params:
-            self.locals.add(name)
+                given[kw.arg] = self.argument(kw.value)
+        # parameters that `*args` or `**kwargs` may set, whatever their defaults say
+        if any(kw.arg is None for kw in call.keywords):
+            unknowable = set(params) | {a.arg for a in spec.kwonlyargs}
+        else:
+            unknowable = set(params) - set(positional)
+        unknowable -= set(given)
+        saved, pending = self.save(), dict(self.pending)
+        if self.module_helpers.get(helper.name) is helper:
+            self.env, self.locals, self.aliases, self.targets = dict(self.constants), set(), {}, {}
+        defaults = dict(zip(params[len(params) - len(spec.defaults) :], spec.defaults, strict=True))
+        defaults.update(
+            (a.arg, d)
+            for a, d in zip(spec.kwonlyargs, spec.kw_defaults, strict=True)
+            if d is not None
+        )
+        values = {name: self.expr(default) for name, default in defaults.items()}
+        names = [*params, *(a.arg for a in spec.kwonlyargs)]
+        names += [a.arg for a in (spec.vararg, spec.kwarg) if a is not None]
+        for name in names:
+            value, alias, table = given.get(name, (values.get(name), None, None))
+            self.bind_name(name, Unknown(name) if value is None or name in unknowable else value)
+            if alias is not None:
+                self.aliases[name] = alias
+            if table is not None:
+                self.targets[name] = table
         self.calling.append(helper.name)
         self.conditions.append(Condition("call", helper.name, None, call.lineno))
         try:
@@ -498,7 +692,15 @@ class _Walk:
         finally:
             self.conditions.pop()
             self.calling.pop()
-            self.env, self.locals = saved_env, saved_locals
+            self.restore(saved)
+            self.pending = {k: i for k, i in pending.items() if self.ops[i].consumed == "assign"}
+
+    def argument(self, node: ast.expr) -> tuple[Expr, _Alias | None, str | None]:
+        """An argument's value, the connection or batch it stands for, the table it holds."""
+        alias = self.aliases.get(node.id) if isinstance(node, ast.Name) else None
+        made = self.makes(node) if alias is None else None
+        table = self.targets.get(node.id) if isinstance(node, ast.Name) else None
+        return self.expr(node), alias or (None if made is None else _Alias(made)), table
 
     def bind_name(self, name: str, value: Expr) -> None:
         self.locals.add(name)
@@ -512,53 +714,48 @@ class _Walk:
         pushed = 0
         for stmt in stmts:
             self.statement(stmt)
-            if isinstance(stmt, ast.If) and not stmt.orelse and _ends_flow(stmt.body):
-                offline = _is_offline_test(stmt.test)
-                if offline is not None:
-                    # `if context.is_offline_mode(): return`: the rest runs only in the other mode
-                    test = f"not ({ast.unparse(stmt.test)})"
-                    self.conditions.append(Condition("if", test, not offline, stmt.lineno))
-                    pushed += 1
+            if isinstance(stmt, _EXITS):
+                break  # the rest never runs
+            if isinstance(stmt, ast.If) and (_exits(stmt.body) or _exits(stmt.orelse)):
+                if _exits(stmt.body) and _exits(stmt.orelse):
+                    break
+                # `if context.is_offline_mode(): return`: the rest runs only where it fails
+                holds, fails = _modes(stmt.test)
+                text = ast.unparse(stmt.test)
+                test, mode = (f"not ({text})", fails) if _exits(stmt.body) else (text, holds)
+                self.conditions.append(Condition("if", test[:_MAX_SOURCE], mode, stmt.lineno))
+                pushed += 1
         del self.conditions[len(self.conditions) - pushed :]
 
     def statement(self, stmt: ast.stmt) -> None:
         if isinstance(stmt, ast.Expr):
-            self.visit_expr(stmt.value)
+            self.visit_expr(stmt.value)  # a value nobody uses
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             self.assign(stmt)
         elif isinstance(stmt, ast.AugAssign):
-            self.visit_expr(stmt.value)
+            self.visit_expr(stmt.value, used="use")
             if isinstance(stmt.target, ast.Name):
                 self.bind_name(stmt.target.id, _unknown(stmt.target))
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             self.with_(stmt)
         elif isinstance(stmt, ast.If):
-            self.visit_expr(stmt.test)
-            offline = _is_offline_test(stmt.test)
-            test = ast.unparse(stmt.test)[:_MAX_SOURCE]
-            self.branch(Condition("if", test, offline, stmt.lineno), stmt.body)
-            if stmt.orelse:
-                other = None if offline is None else not offline
-                self.branch(Condition("else", test, other, stmt.lineno), stmt.orelse)
+            self.if_(stmt)
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             self.for_(stmt)
         elif isinstance(stmt, ast.While):
-            self.visit_expr(stmt.test)
+            self.visit_expr(stmt.test, used="use")
             test = ast.unparse(stmt.test)[:_MAX_SOURCE]
-            self.branch(Condition("loop", test, None, stmt.lineno), stmt.body + stmt.orelse)
+            self.loop(Condition("loop", test, None, stmt.lineno), stmt.body + stmt.orelse)
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self.try_(stmt)  # type: ignore[arg-type]  # TryStar has Try's fields
         elif isinstance(stmt, ast.Match):
-            self.visit_expr(stmt.subject)
-            for case in stmt.cases:
-                test = ast.unparse(case.pattern)[:_MAX_SOURCE]
-                self.branch(Condition("if", test, None, stmt.lineno), case.body)
+            self.match(stmt)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.helpers[stmt.name] = stmt
-        elif isinstance(stmt, (ast.Return, ast.Delete, ast.Raise)):
+        elif isinstance(stmt, (ast.Return, ast.Delete, ast.Raise, ast.Assert)):
             for child in ast.iter_child_nodes(stmt):
-                if isinstance(child, ast.expr):
-                    self.visit_expr(child)
+                assert isinstance(child, ast.expr)  # all these hold are expressions
+                self.visit_expr(child, used="use")
 
     def branch(self, condition: Condition, stmts: list[ast.stmt]) -> None:
         self.conditions.append(condition)
@@ -567,13 +764,70 @@ class _Walk:
         finally:
             self.conditions.pop()
 
+    # Where paths join again, a name keeps its value only if every path that reaches the join
+    # gives it that value; otherwise it is unknown (never the value of the path walked last).
+
+    def if_(self, stmt: ast.If) -> None:
+        self.visit_expr(stmt.test, used="use")
+        offline, other = _modes(stmt.test)
+        test = ast.unparse(stmt.test)[:_MAX_SOURCE]
+        before = dict(self.env)
+        self.branch(Condition("if", test, offline, stmt.lineno), stmt.body)
+        paths = [] if _ends_flow(stmt.body) else [self.env]
+        self.env = dict(before)
+        if stmt.orelse:
+            self.branch(Condition("else", test, other, stmt.lineno), stmt.orelse)
+        if not _ends_flow(stmt.orelse):
+            paths.append(self.env)
+        self.env = _join(paths) if paths else before
+
+    def loop(
+        self, condition: Condition, stmts: list[ast.stmt], target: ast.expr | None = None
+    ) -> None:
+        """A body that runs any number of times: what it assigns is unknown before it too."""
+        before = dict(self.env)
+        names = _assigned(stmts)
+        if target is not None:
+            names |= {sub.id for sub in ast.walk(target) if isinstance(sub, ast.Name)}
+        for name in names:
+            self.bind_name(name, Unknown(name))
+        self.branch(condition, stmts)
+        self.env = _join([before, self.env])
+
     def try_(self, stmt: ast.Try) -> None:
         line = stmt.lineno
+        before = dict(self.env)
         self.branch(Condition("try", "try", None, line), stmt.body + stmt.orelse)
+        after = self.env
+        paths = [] if _ends_flow(stmt.body + stmt.orelse) else [after]
         for handler in stmt.handlers:
+            self.env = _join([before, after])  # the exception may come from any statement
+            if handler.name is not None:
+                self.bind_name(handler.name, Unknown(handler.name))
             test = "except " + (ast.unparse(handler.type) if handler.type is not None else "")
             self.branch(Condition("try", test.strip(), None, handler.lineno), handler.body)
+            if not _ends_flow(handler.body):
+                paths.append(self.env)
+        self.env = _join(paths) if paths else _join([before, after])
         self.body(stmt.finalbody)
+
+    def match(self, stmt: ast.Match) -> None:
+        self.visit_expr(stmt.subject, used="use")
+        before = dict(self.env)
+        paths = [before]
+        for case in stmt.cases:
+            self.env = dict(before)
+            for sub in ast.walk(case.pattern):
+                captured = getattr(
+                    sub, "rest" if isinstance(sub, ast.MatchMapping) else "name", None
+                )
+                if captured is not None:
+                    self.bind_name(captured, Unknown(captured))
+            test = ast.unparse(case.pattern)[:_MAX_SOURCE]
+            self.branch(Condition("if", test, None, case.pattern.lineno), case.body)
+            if not _ends_flow(case.body):
+                paths.append(self.env)
+        self.env = _join(paths)
 
     def assign(self, stmt: ast.Assign | ast.AnnAssign) -> None:
         if stmt.value is None:
@@ -589,14 +843,13 @@ class _Walk:
                                       consumed="assign"))  # fmt: skip
             return
         before = len(self.ops)
-        self.visit_expr(stmt.value, target=name)
+        self.visit_expr(stmt.value, target=name, used="use" if name is None else "assign")
         produced = len(self.ops) > before
         for target in targets:
             for sub in ast.walk(target):
                 if isinstance(sub, ast.Name) and not (produced and sub.id == name):
                     value = self.expr(stmt.value) if sub is target else _unknown(sub)
-                    self.bind_name(sub.id, value if isinstance(value, (Lit, Seq)) else
-                                   _unknown(sub))  # fmt: skip
+                    self.bind_name(sub.id, _unknown(sub) if isinstance(value, Unknown) else value)
         if produced and name is not None:
             table = self.targets.get(name)
             pending = self.pending.get(name)
@@ -607,7 +860,7 @@ class _Walk:
                 self.pending[name] = pending
 
     def with_(self, stmt: ast.With | ast.AsyncWith) -> None:
-        saved = (self.segment, self.segment_kind)
+        outer = self.segment_kind
         autocommit = False
         for item in stmt.items:
             expr = item.context_expr
@@ -633,7 +886,7 @@ class _Walk:
                 self.bind_name(var, Unknown(var))
                 self.aliases[var] = _Alias(made)
                 continue
-            self.visit_expr(expr, target=var)
+            self.visit_expr(expr, target=var, used="use" if var is None else "assign")
             if var is not None and var not in self.pending:
                 self.bind_name(var, Unknown(var))
         if autocommit:
@@ -641,21 +894,19 @@ class _Walk:
             self.segment_kind = "autocommit"
         self.body(stmt.body)
         if autocommit:
+            # Alembic begins a new transaction after the block, also after an explicit COMMIT
             self.segment += 1
-            self.segment_kind = saved[1]
+            self.segment_kind = "autocommit" if outer == "autocommit" else "transaction"
 
     def for_(self, stmt: ast.For | ast.AsyncFor) -> None:
         iterable = stmt.iter
-        read_before = len(self.ops)
-        self.visit_expr(iterable)
-        last = self.ops[-1] if len(self.ops) > read_before else None
-        if last is not None and last.via != "op" and last.consumed is None:
-            self.ops[-1] = last._replace(consumed="iterate")
+        self.visit_expr(iterable, used="iterate")
         values = self.expr(iterable)
         test = ast.unparse(iterable)[:_MAX_SOURCE]
         name = stmt.target.id if isinstance(stmt.target, ast.Name) else None
         if (
             name is not None
+            and not _breaks(list(stmt.body))
             and isinstance(values, Seq)
             and 0 < len(values.items) <= _MAX_UNROLL
             and all(isinstance(v, Lit) for v in values.items)
@@ -664,70 +915,98 @@ class _Walk:
                 self.bind_name(name, value)
                 self.branch(Condition("loop", test, None, stmt.lineno), stmt.body)
         else:
-            for sub in ast.walk(stmt.target):
-                if isinstance(sub, ast.Name):
-                    self.bind_name(sub.id, Unknown(sub.id))
-            self.branch(Condition("loop", test, None, stmt.lineno), stmt.body)
+            self.loop(Condition("loop", test, None, stmt.lineno), stmt.body, stmt.target)
         self.body(stmt.orelse)
 
 
-class _SqlParser:
-    """``sql.parse_sql``, imported on first use: most files have no SQL at all."""
+def _is_column_name(args: list[Expr]) -> bool:
+    """Whether the first positional argument of ``sa.Column(...)`` is its name, as SQLAlchemy
+    decides by its value: a string (or None) is; one that is not a literal is when a type
+    follows it (a type cannot follow a type), else it is the type (``sa.Column(sa.Enum(...))``).
+    A ``*args`` first: neither is known."""
+    first = args[0]
+    if isinstance(first, Lit):
+        return first.value is None or isinstance(first.value, str)
+    if isinstance(first, Unknown) and first.source.startswith("*"):
+        return False
+    return len(args) > 1 and not _is_extra(args[1])
 
-    def __call__(self, text: str) -> tuple[Statement, ...]:
-        from alembic_lint.sql import parse_sql
 
-        return parse_sql(text)
+def _is_extra(expr: Expr) -> bool:
+    return isinstance(expr, Call) and tail(expr.func) in _COLUMN_EXTRAS
+
+
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    return next((kw.value for kw in node.keywords if kw.arg == name), None)
 
 
 def _str(expr: Expr) -> str | None:
     return expr.value if isinstance(expr, Lit) and isinstance(expr.value, str) else None
 
 
-FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 ModuleContext = tuple[Mapping[str, FunctionNode], Mapping[str, Expr], frozenset[str]]
 
 
 def module_context(tree: ast.Module) -> ModuleContext:
-    """Module-level helper functions, literal constants, and the names ``op`` is imported as."""
-    helpers: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-    constants: dict[str, Expr] = {}
+    """Module-level helper functions, constants, and the names ``op`` is imported as.
+
+    A constant is a name assigned once at the top level, outside any ``if`` or ``try``, to a
+    value that is not unknown (a literal, a dotted name, a call such as ``sa.table("t")``); a
+    name bound any other way (imported, defined, assigned in a block or by unpacking) is not.
+    """
+    helpers: dict[str, FunctionNode] = {}
     op_names = {"op"}
-    probe = _Walk({}, {}, frozenset(), _SqlParser())
     for stmt in tree.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            if stmt.name not in ("upgrade", "downgrade"):
-                helpers[stmt.name] = stmt
-        elif isinstance(stmt, ast.Assign):
-            for target in stmt.targets:
-                if isinstance(target, ast.Name):
-                    value = probe.expr(stmt.value)
-                    if isinstance(value, Lit) or (
-                        isinstance(value, Seq) and all(isinstance(v, Lit) for v in value.items)
-                    ):
-                        constants[target.id] = value
-                    else:
-                        constants.pop(target.id, None)
-        elif isinstance(stmt, ast.ImportFrom) and stmt.module == "alembic":
-            for alias in stmt.names:
-                if alias.name == "op":
-                    op_names.add(alias.asname or "op")
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "alembic":
+            op_names.update(a.asname or "op" for a in stmt.names if a.name == "op")
+    constants: dict[str, Expr] = {}
+    probe = _Walk({}, {}, frozenset(op_names))
+    probe.env = constants  # a constant may be built from earlier ones
+    for stmt in tree.body:
+        target = stmt.targets[0] if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else (
+            stmt.target if isinstance(stmt, ast.AnnAssign) else None)  # fmt: skip
+        value = getattr(stmt, "value", None)
+        if isinstance(target, ast.Name) and isinstance(value, ast.expr):
+            found = probe.expr(value)
+            if not isinstance(found, Unknown):
+                constants[target.id] = found
+                continue
+        for name in _binds(stmt):
+            constants.pop(name, None)
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name not in (
+            "upgrade",
+            "downgrade",
+        ):
+            helpers[stmt.name] = stmt
     return helpers, constants, frozenset(op_names)
+
+
+def _binds(stmt: ast.stmt) -> set[str]:
+    """The names a module-level statement binds."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {stmt.name}  # and not what its body binds: most of a revision file is in there
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+        return set()  # the docstring
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".", 1)[0] for a in stmt.names}
+    names = set()
+    for sub in ast.walk(stmt):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            names.add(sub.id)
+        elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".", 1)[0] for a in sub.names)
+        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(sub.name)
+    return names
 
 
 def operations(node: FunctionNode, context: ModuleContext) -> Operations:
     """The operations of one ``upgrade``/``downgrade`` definition, in order."""
     helpers, constants, op_names = context
-    walk = _Walk(helpers, constants, op_names, _SqlParser())
+    walk = _Walk(helpers, constants, op_names)
     walk.calling.append(node.name)
     walk.body(node.body)
     return tuple(walk.ops)
-
-
-def iter_columns(ops: Operations) -> Iterator[tuple[Operation, Column]]:
-    for op in ops:
-        for column in op.columns:
-            yield op, column
 
 
 _DIALECT_WORDS = {"postgresql": "postgresql", "mysql": "mysql", "mariadb": "mariadb"}
@@ -776,9 +1055,11 @@ def dialect_hints(tree: ast.Module, functions: Iterable[HasOperations]) -> tuple
     for function in functions:
         for op in function.operations:
             _kwargs_hints(op.kwargs, found)
+            for arg in op.args:  # `sa.Index(..., postgresql_using="gin")` in create_table
+                _expr_hints(arg, found)
             for column in op.columns:
-                if column.type is not None:
-                    _expr_hints(column.type, found)
+                for expr in column.args if column.type is None else (column.type, *column.args):
+                    _expr_hints(expr, found)
                 _kwargs_hints(column.kwargs, found)
             if any(statement.parser == "mysql" for statement in op.sql):
                 found.add("mysql")

@@ -1,4 +1,5 @@
-"""Byte-preserving edits of a revision file: ``down_revision`` and the docstring's id lines.
+"""Byte-preserving edits of a revision file: ``down_revision``, the docstring's id lines and
+its message.
 
 The file is decoded with its own encoding, only the characters of the edited value change, and it
 is encoded back the same way: BOM, encoding cookie, line endings and layout are kept.
@@ -108,4 +109,27 @@ def set_doc_line(data: bytes, label: str, value: str, *, path: str) -> bytes:
             ending = lines[index][len(body) :]
             lines[index] = f"{match.group(1)} {value}".rstrip() + match.group(2).strip() + ending
             return source.encode("".join(lines))
+    return data
+
+
+def replace_in_message(data: bytes, old: str, new: str, *, path: str) -> bytes:
+    """Replace the first ``old`` in the message (the docstring's first line) by ``new``."""
+    source = _Source(data, path)
+    tree = _module(source, path)
+    first = tree.body[0] if tree.body else None
+    if not (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        return data
+    lines = list(source.lines)
+    for index in range(first.lineno - 1, first.end_lineno or first.lineno):
+        if not lines[index].strip(" \t\r\n\ufeff\"'rRuU"):
+            continue  # the opening quotes on a line of their own
+        at = lines[index].find(old)
+        if at >= 0:
+            lines[index] = lines[index][:at] + new + lines[index][at + len(old) :]
+            return source.encode("".join(lines))
+        break  # only the first line of text is the message
     return data

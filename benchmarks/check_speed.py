@@ -137,7 +137,7 @@ class Spawner:
         if len(reply) != 5:
             raise BenchmarkError(f"the spawner died (exit {self.proc.wait()})")
         wall, code, utime, stime, maxrss = reply
-        if int(code) != 0:
+        if int(code) not in allowed(argv):
             raise BenchmarkError(f"exit {int(code)} from a timed run of {' '.join(argv)}")
         return Sample(float(wall), float(utime) + float(stime), int(maxrss))
 
@@ -147,9 +147,17 @@ class Spawner:
         self.proc.wait()
 
 
+def allowed(argv: Sequence[str]) -> tuple[int, ...]:
+    """Exit statuses that mean the command did its work: the linter may report findings (the
+    generated histories build indexes without CONCURRENTLY, which AL401 reports, as it would in
+    many real projects); everything else must exit 0."""
+    linting = Path(argv[0]).name == "alembic-lint" and "--ignore" not in argv
+    return (0, 1) if linting else (0,)
+
+
 def run_checked(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> str:
     done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
+    if done.returncode not in allowed(argv):
         raise BenchmarkError(
             f"`{' '.join(argv)}` exited {done.returncode}\n--- stdout\n{done.stdout}"
             f"--- stderr\n{done.stderr}"
@@ -184,11 +192,14 @@ def no_pycache(versions: Path) -> None:
 
 
 def verify(project: generate.GeneratedProject, linter: Path, scratch: Path) -> None:
-    """The history must be clean for the linter and load in Alembic as generated."""
+    """The history must be clean for the linter, but for the unsafe-operation rules (AL4xx),
+    and load in Alembic as generated."""
     env = base_env(bytecode=True)
     env["ALEMBIC_LINT_CACHE_DIR"] = tempfile.mkdtemp(dir=scratch, prefix="verify-")
     try:
-        run_checked([str(linter), "check", "-c", str(project.ini)], env, project.root)
+        run_checked(
+            [str(linter), "check", "-c", str(project.ini), "--ignore", "AL4"], env, project.root
+        )
     except BenchmarkError as exc:
         raise BenchmarkError(
             f"the generated history is not clean for alembic-lint:\n{exc}"

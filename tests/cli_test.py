@@ -100,7 +100,7 @@ def test_selection_flags_and_start_after(project, capsys):
     assert main(["--start-after", "5d2e8a41c07f"]) == 1
     assert main(["--base", "origin/main"]) == 2  # not a git work tree: --base cannot work
     assert "not in a git work tree" in capsys.readouterr().err
-    assert main(["--base", "origin/main", "--ignore", "AL5"]) == 1  # no git rule: no git needed
+    assert main(["--base", "origin/main", "--ignore", "AL4,AL5"]) == 1  # no git rule: no git needed
     assert main(["--start-after", "nope"]) == 2
     assert "start-after: unknown revision `nope`" in capsys.readouterr().err
     assert main(["--extend-select", "AL999"]) == 2
@@ -250,12 +250,10 @@ def test_rules_select_shows_what_a_selector_chooses(capsys):
 def test_bad_selectors_on_the_command_line_are_named(project, capsys, flag):
     assert main(["check", flag, "AL2x"]) == 2
     assert "unknown rule code or name `AL2x`" in capsys.readouterr().err
-    assert main(["check", "--select", "ALL"]) == 0
+    assert main(["check", "--select", "ALL", "--ignore", "AL422"]) == 0
 
 
 def test_a_crashing_rule_keeps_the_other_findings_and_exits_2(project, monkeypatch, capsys):
-    import dataclasses
-
     from alembic_lint import rules
 
     def crash(script, ctx):
@@ -263,10 +261,7 @@ def test_a_crashing_rule_keeps_the_other_findings_and_exits_2(project, monkeypat
         yield  # pragma: no cover - a generator, as every check is
 
     broken = tuple(
-        dataclasses.replace(rule, check=crash)  # type: ignore[arg-type]
-        if rule.code == "AL305"
-        else rule
-        for rule in rules.ALL_RULES
+        rule._replace(check=crash) if rule.code == "AL305" else rule for rule in rules.ALL_RULES
     )
     monkeypatch.setattr(rules, "ALL_RULES", broken)
     (project / "e41f7b20c9d3_more.py").write_text(
@@ -485,3 +480,63 @@ def test_drift_speaks_the_same_formats_and_flags(drift_project, capsys):
     assert capsys.readouterr().err == (
         "alembic-lint: error: --statistics works with --format text or json, not junit\n"
     )
+
+
+def test_fix_diff_shows_the_rename_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+    chain = [
+        ("3f9c2a71be04", None, "v001 create users", "3f9c2a71be04_v001_create_users.py"),
+        ("c07b5e92d1a6", "3f9c2a71be04", "v002 add phone", "c07b5e92d1a6_v002_add_phone.py"),
+        ("8d41e6c0a9f3", "c07b5e92d1a6", "vXXX add email", "8d41e6c0a9f3_vxxx_add_email.py"),
+    ]
+    for rev, down, message, name in chain:
+        (versions / name).write_text(revision(rev, down, message=message))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "-q"]) == 1
+    assert "`alembic-lint fix` numbers it `v003`, after its parent" in capsys.readouterr().out
+    assert main(["fix", "--diff"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "rename migrations/versions/8d41e6c0a9f3_vxxx_add_email.py -> "
+        "migrations/versions/8d41e6c0a9f3_v003_add_email.py\n"
+        "--- a/migrations/versions/8d41e6c0a9f3_vxxx_add_email.py\n"
+        "+++ b/migrations/versions/8d41e6c0a9f3_v003_add_email.py\n"
+    )
+    assert '-"""vXXX add email\n+"""v003 add email\n' in out
+    assert (versions / "8d41e6c0a9f3_vxxx_add_email.py").exists()
+    assert main(["fix", "--select", "AL304"]) == 0
+    assert capsys.readouterr().out == "Nothing to change.\n"
+    assert main(["fix"]) == 0
+    assert main(["check"]) == 0
+
+
+def test_show_settings_gives_every_setting_and_the_dialect_with_its_source(
+    tmp_path, monkeypatch, capsys
+):
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = migrations\nsqlalchemy.url = mysql+pymysql://root@h/db\n"
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.alembic-lint]\nmysql-version = "5.7"\nlint-downgrade = true\nignore = ["AL2"]\n'
+    )
+    (versions / "3f9c2a71be04_x.py").write_text(revision("3f9c2a71be04"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--show-settings"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:5] == [
+        "environment: alembic.ini",
+        "settings file: pyproject.toml",
+        "dialect: mysql (`sqlalchemy.url` in the alembic configuration)",
+        "postgresql-version: 14",
+        "mysql-version: 5.7",
+    ]
+    assert "lint-downgrade: true" in out
+    enabled = next(line for line in out if line.startswith("rules enabled"))
+    assert "AL101" in enabled and "AL201" not in enabled
+    (tmp_path / "pyproject.toml").write_text('[tool.alembic-lint]\ndialect = "db2"\n')
+    assert main(["check", "--show-settings"]) == 2
+    assert "`dialect` must be one of" in capsys.readouterr().err

@@ -57,6 +57,17 @@ start-after = "abc123"
         ({"version-pattern": "v\\d+"}, "`version-pattern` needs a capture group"),
         ({"per-file-ignores": ["x"]}, "`per-file-ignores` must be a table"),
         ({"start-after": ""}, "`start-after` must be a revision id"),
+        ({"dialect": "oracle"}, "`dialect` must be one of postgresql, mysql, mariadb, sqlite"),
+        ({"dialect": 5}, "`dialect` must be one of"),
+        ({"postgresql-version": "fourteen"}, "`postgresql-version` must be a version such as 14"),
+        ({"postgresql-version": 8}, "`postgresql-version` must be a version"),
+        ({"postgresql-version": True}, "`postgresql-version` must be a version"),
+        ({"mysql-version": "eight"}, "`mysql-version` must be a version such as"),
+        ({"mysql-version": [8]}, "`mysql-version` must be a version"),
+        ({"lint-downgrade": "yes"}, "`lint-downgrade` must be true or false"),
+        ({"contract-branch-labels": [1]}, "`contract-branch-labels` must be a list of strings"),
+        ({"volatile-functions": {}}, "`volatile-functions` must be a list of strings"),
+        ({"dialekt": "mysql"}, "unknown key `dialekt`; did you mean `dialect`?"),
     ],
 )
 def test_bad_config_names_the_culprit(table, error):
@@ -133,3 +144,42 @@ def test_paths_in_a_settings_file_are_relative_to_its_directory(tmp_path):
     # in its own directory nothing is rewritten
     here = load_settings_file(str(settings_file), cwd=str(tmp_path / "backend"))
     assert here.head_file == "migrations/HEAD"
+
+
+def test_the_unsafe_operation_options():
+    settings = parse_table(
+        {
+            "dialect": "MariaDB",
+            "postgresql-version": "16.2",
+            "mysql-version": "10.11",
+            "contract-branch-labels": ["contract", "post"],
+            "contract-version-locations": ["migrations/contract"],
+            "volatile-functions": ["my_uuid"],
+            "lint-downgrade": True,
+        }
+    )
+    assert settings.dialect == "mariadb"
+    assert (settings.postgresql_version, settings.mysql_version) == (16, (10, 11))
+    assert settings.contract_branch_labels == ("contract", "post")
+    assert {"my_uuid", "gen_random_uuid"} <= settings.volatile_functions
+    assert settings.lint_downgrade
+    assert parse_table({"postgresql-version": 12, "mysql-version": 8}).mysql_version == (8, 0)
+    defaults = parse_table({})
+    assert (defaults.dialect, defaults.postgresql_version, defaults.mysql_version) == (
+        None,
+        14,
+        (8, 0),
+    )
+
+
+def test_contract_locations_are_absolute_from_the_settings_file(tmp_path):
+    (tmp_path / "backend").mkdir()
+    settings_file = tmp_path / "backend" / "pyproject.toml"
+    settings_file.write_text(
+        '[tool.alembic-lint]\ncontract-version-locations = ["migrations/contract"]\n'
+    )
+    for cwd in (tmp_path, tmp_path / "backend"):
+        settings = load_settings_file(str(settings_file), cwd=str(cwd))
+        assert settings.contract_version_locations == (
+            str(tmp_path / "backend" / "migrations" / "contract"),
+        )

@@ -88,11 +88,11 @@ def test_fix_rewrites_docstrings_and_the_head_file(repo):
     settings = Settings(head_file="migrations/HEAD")
     changes = fix(project_of(repo), settings, cwd=repo)
     assert [(c.path, c.summary) for c in changes] == [
+        ("migrations/HEAD", "head file now names 5d2e8a41c07f"),
         (
             "migrations/versions/5d2e8a41c07f_step.py",
             f"docstring Revision ID: 5d2e8a41c07f; Revises: {BASE}",
         ),
-        ("migrations/HEAD", "head file now names 5d2e8a41c07f"),
     ]
     assert path.read_text() == text
     assert fix(project_of(repo), settings, cwd=repo) == []
@@ -147,3 +147,86 @@ def test_fix_with_an_unknown_start_after_is_an_error_and_writes_nothing(repo):
     with pytest.raises(UsageError, match="start-after: unknown revision `nope`"):
         fix(project_of(repo), Settings(start_after="nope"), cwd=repo)
     assert legacy.read_text() == stale
+
+
+def numbered(root, chain):
+    """A project whose messages are numbered: (rev, down, message, file name) per revision."""
+    versions = root / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (root / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+    for rev, down, message, name in chain:
+        (versions / name).write_text(revision(rev, down, message=message))
+    return versions
+
+
+def test_fix_numbers_a_placeholder_after_its_parent(tmp_path):
+    versions = numbered(
+        tmp_path,
+        [
+            ("3f9c2a71be04", None, "v001 create users", "3f9c2a71be04_v001_create_users.py"),
+            ("8d41e6c0a9f3", "3f9c2a71be04", "v002 add email", "8d41e6c0a9f3_v002_add_email.py"),
+            ("c07b5e92d1a6", "8d41e6c0a9f3", "vXXX add phone", "c07b5e92d1a6_vxxx_add_phone.py"),
+        ],
+    )
+    before = (versions / "c07b5e92d1a6_vxxx_add_phone.py").read_bytes()
+    [change] = fix(project_of(tmp_path), DEFAULT, cwd=tmp_path, dry_run=True)
+    assert change.renamed == "c07b5e92d1a6_v003_add_phone.py"
+    assert change.summary == "message `vXXX` now `v003`; renamed to c07b5e92d1a6_v003_add_phone.py"
+    assert (versions / "c07b5e92d1a6_vxxx_add_phone.py").read_bytes() == before  # dry run
+    fix(project_of(tmp_path), DEFAULT, cwd=tmp_path)
+    fixed = (versions / "c07b5e92d1a6_v003_add_phone.py").read_bytes()
+    assert fixed == before.replace(b'"""vXXX add phone', b'"""v003 add phone')
+    assert not (versions / "c07b5e92d1a6_vxxx_add_phone.py").exists()
+    assert run(tmp_path) == []
+
+
+def test_fix_renumbers_a_rebased_branch_and_everything_after_it(tmp_path):
+    # main added v002; our v002 and v003 were rebased onto it and now repeat its numbers
+    versions = numbered(
+        tmp_path,
+        [
+            ("3f9c2a71be04", None, "v001 create users", "3f9c2a71be04_v001_create_users.py"),
+            ("8d41e6c0a9f3", "3f9c2a71be04", "v002 add email", "8d41e6c0a9f3_v002_add_email.py"),
+            ("c07b5e92d1a6", "8d41e6c0a9f3", "v002 add phone", "c07b5e92d1a6_v002_add_phone.py"),
+            ("e5a83f1c6b27", "c07b5e92d1a6", "v003 index phone", "e5a83f1c6b27_v003_index.py"),
+        ],
+    )
+    assert ("migrations/versions/c07b5e92d1a6_v002_add_phone.py", "AL303") in run(tmp_path)
+    changes = fix(project_of(tmp_path), DEFAULT, cwd=tmp_path)
+    assert sorted(c.renamed or "" for c in changes) == [
+        "c07b5e92d1a6_v003_add_phone.py",
+        "e5a83f1c6b27_v004_index.py",
+    ]
+    assert (versions / "e5a83f1c6b27_v004_index.py").read_text().startswith('"""v004 index phone')
+    assert run(tmp_path) == []
+
+
+def test_fix_refuses_a_rename_onto_an_existing_file_and_writes_nothing(tmp_path):
+    versions = numbered(
+        tmp_path,
+        [
+            ("3f9c2a71be04", None, "v001 create users", "3f9c2a71be04_v001_create_users.py"),
+            ("c07b5e92d1a6", "3f9c2a71be04", "v002 add phone", "c07b5e92d1a6_v002.py"),
+            ("8d41e6c0a9f3", "c07b5e92d1a6", "vxxx add email", "8d41e6c0a9f3_vxxx.py"),
+        ],
+    )
+    (versions / "8d41e6c0a9f3_v003.py").write_text("# not a revision, in the way\n")
+    before = (versions / "8d41e6c0a9f3_vxxx.py").read_bytes()
+    with pytest.raises(UsageError, match=r"cannot rename to `8d41e6c0a9f3_v003\.py`: it exists"):
+        fix(project_of(tmp_path), Settings(ignore=("AL003",)), cwd=tmp_path)
+    assert (versions / "8d41e6c0a9f3_vxxx.py").read_bytes() == before
+
+
+def test_fix_applies_only_the_selected_findings(tmp_path):
+    versions = numbered(
+        tmp_path,
+        [
+            ("3f9c2a71be04", None, "v001 create users", "3f9c2a71be04_v001_create_users.py"),
+            ("8d41e6c0a9f3", "3f9c2a71be04", "vXXX add email", "8d41e6c0a9f3_vxxx_add_email.py"),
+        ],
+    )
+    path = versions / "8d41e6c0a9f3_vxxx_add_email.py"
+    path.write_text(path.read_text().replace("Revises: 3f9c2a71be04", "Revises: 000000000000"))
+    [change] = fix(project_of(tmp_path), Settings(select=("AL304",)), cwd=tmp_path)
+    assert change.summary == "docstring Revises: 3f9c2a71be04" and change.renamed is None
+    assert path.exists() and '"""vXXX add email' in path.read_text()

@@ -137,6 +137,9 @@ COMMANDS = [
     ["fix", "--dry-run"],
     ["rebase", "--dry-run", "--base", "main"],
     ["rules", "--select", "AL1"],
+    ["graph"],
+    ["graph", "--format", "html", "--fold", "1"],
+    ["graph", "--format", "dot", "--fold", "0"],
 ]
 
 

@@ -116,3 +116,22 @@ def test_default_base(repo, tmp_path):
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", f"file://{repo}", str(clone))
     assert gitrepo.default_base(tree_of(clone)) == "origin/trunk"
+
+
+def test_guess_base_prefers_origin_head_then_the_usual_names(tmp_path):
+    from alembic_lint import gitrepo
+    from tests.gitutil import git, new_project
+
+    repo = new_project(tmp_path / "repo")
+    tree = gitrepo.worktree(str(repo))
+    assert tree is not None
+    assert gitrepo.guess_base(tree) == "main"
+    git(repo, "update-ref", "refs/remotes/origin/develop", "HEAD")
+    git(repo, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/develop")
+    assert gitrepo.guess_base(tree) == "origin/develop"
+    git(repo, "symbolic-ref", "--delete", "refs/remotes/origin/HEAD")
+    git(repo, "update-ref", "refs/remotes/origin/master", "HEAD")
+    assert gitrepo.guess_base(tree) == "origin/master"
+    git(repo, "update-ref", "-d", "refs/remotes/origin/master")
+    git(repo, "branch", "-m", "main", "trunk")
+    assert gitrepo.guess_base(tree) is None

@@ -82,12 +82,33 @@ def test_head_file(tmp_path):
 
 
 def test_git_is_asked_only_when_a_git_rule_is_selected(tmp_path):
-    """Without AL501-AL504 even a bad base ref goes unnoticed: git is never run."""
+    """Without AL501-AL504 and AL4xx (whose scope is what the base ref lacks) even a bad base ref
+    goes unnoticed: git is never run."""
     repo = new_project(tmp_path / "repo")
     (repo / "migrations" / "versions" / "5d2e8a41c07f_x.py").write_text(
         revision("5d2e8a41c07f", BASE)
     )
-    no_git = Settings(base="nowhere", ignore=("AL5",))
+    no_git = Settings(base="nowhere", ignore=("AL4", "AL5"))
     assert run(repo, no_git) == []
     with pytest.raises(UsageError, match="base ref `nowhere` not found"):
         run(repo, no_git._replace(ignore=()))
+
+
+def test_unsafe_operations_concern_what_the_default_branch_lacks(tmp_path):
+    """With no base ref, the AL4xx family compares with the repository's default branch: on
+    `main` only revisions not committed there are reported, on a branch what it adds, and
+    without any usual branch name every revision."""
+    from tests.gitutil import commit, git, new_project
+
+    repo = new_project(tmp_path / "repo")  # its base revision adds users.email (AL422 if chosen)
+    unsafe = Settings(select=("AL422",), dialect="postgresql")
+    assert run(repo, unsafe) == []  # committed on main: it has run
+    new = repo / "migrations" / "versions" / "5d2e8a41c07f_x.py"
+    new.write_text(revision("5d2e8a41c07f", BASE))
+    assert run(repo, unsafe) == [("migrations/versions/5d2e8a41c07f_x.py", "AL422")]
+    git(repo, "checkout", "-q", "-b", "feature")
+    commit(repo, "feature")
+    assert run(repo, unsafe) == [("migrations/versions/5d2e8a41c07f_x.py", "AL422")]
+    git(repo, "branch", "-m", "main", "trunk")  # no usual name: every revision
+    assert len(run(repo, unsafe)) == 2
+    assert len(run(repo, unsafe._replace(base="trunk"))) == 1

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from alembic_lint.diagnostics import UsageError
-from alembic_lint.rewrite import set_doc_line, set_down_revision
+from alembic_lint.rewrite import replace_in_message, set_doc_line, set_down_revision
 from tests.builders import revision
 
 
@@ -84,3 +84,23 @@ def test_undecodable_files_are_usage_errors(data):
 def test_a_cookie_after_a_lone_cr_is_found():
     data = b'# -*- coding: latin-1 -*-\r"""caf\xe9\r\rRevises: old\r"""\r'
     assert set_doc_line(data, "Revises", "new", path="x.py") == data.replace(b"old", b"new")
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        pytest.param(
+            '"""vXXX add\n\nRevision ID: x\n"""\n',
+            '"""v042 add\n\nRevision ID: x\n"""\n',
+            id="first-line",
+        ),
+        pytest.param('"""\nvXXX add\n"""\n', '"""\nv042 add\n"""\n', id="quotes-on-their-own-line"),
+        pytest.param(
+            '"""add x\nvXXX later\n"""\n', '"""add x\nvXXX later\n"""\n', id="only-the-message"
+        ),
+        pytest.param("x = 1\n", "x = 1\n", id="no-docstring"),
+        pytest.param('\ufeff"""vXXX\r\n"""\r\n', '\ufeff"""v042\r\n"""\r\n', id="bom-and-crlf"),
+    ],
+)
+def test_replace_in_message(source, expected):
+    assert replace_in_message(source.encode(), "vXXX", "v042", path="x.py") == expected.encode()

@@ -78,7 +78,8 @@ class Results:
             for path, digest in data["files"].items():
                 if digest_file(path) != digest:
                     return None
-            return [Diagnostic(*item) for item in data["diagnostics"]]
+            # drift findings carry no fix: the first seven fields
+            return [Diagnostic(*item[:7]) for item in data["diagnostics"]]
         except (OSError, ValueError, KeyError, TypeError):
             return None
 

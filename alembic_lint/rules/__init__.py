@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import KW_ONLY, dataclass
 from functools import partial
-from typing import Literal, NamedTuple
+from typing import Any, ClassVar, Literal, NamedTuple, TypeVar
 
 from alembic_lint.config import Settings
 from alembic_lint.diagnostics import Diagnostic, UsageError
@@ -55,6 +54,8 @@ class GitFacts(NamedTuple):
     """Revision ids that the base ref does not have."""
     ignored: frozenset[str] = frozenset()
     """Display paths of the untracked files that git ignores (``git add`` needs ``-f``)."""
+    new_since: str | None = None
+    """The ref ``new`` is worked out against: the base ref, or the guessed default branch."""
 
 
 class HeadFile(NamedTuple):
@@ -87,17 +88,44 @@ GraphCheck = Callable[[Context], Iterator[Diagnostic]]
 RevisionCheck = Callable[[RevisionScript, Context], Iterator[Diagnostic]]
 
 
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    name: str
-    default: bool
-    _: KW_ONLY
-    needs: frozenset[Need] = frozenset()
-    dialects: frozenset[str] | None = None
-    """postgresql, mysql, mariadb, sqlite; None: every dialect."""
+_R = TypeVar("_R", bound="Rule")
 
-    scope = "none"
+
+class Rule:
+    """What every record has. Plain classes with slots, not dataclasses: ``dataclasses`` imports
+    ``inspect`` and with it ``ast``, which a run served from the cache never needs."""
+
+    __slots__ = ("code", "default", "dialects", "name", "needs")
+    scope: ClassVar[str] = "none"
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        default: bool,
+        *,
+        needs: frozenset[Need] = frozenset(),
+        dialects: frozenset[str] | None = None,
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.default = default
+        self.needs = needs
+        self.dialects = dialects
+        """postgresql, mysql, mariadb, sqlite; None: every dialect."""
+
+    def _replace(self: _R, **changes: Any) -> _R:
+        """A copy with some fields changed, as ``NamedTuple._replace`` makes one."""
+        copy = object.__new__(type(self))
+        for cls in type(self).__mro__:
+            for field in getattr(cls, "__slots__", ()):
+                setattr(copy, field, changes.pop(field, getattr(self, field)))
+        if changes:
+            raise TypeError(f"no such fields: {', '.join(changes)}")
+        return copy
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.code!r}, {self.name!r})"
 
     @property
     def doc(self) -> str:
@@ -114,7 +142,13 @@ class Rule:
         section = self.doc.split("## What it does", 1)[-1].strip().split("\n\n", 1)[0]
         text = " ".join(section.split())
         for end in range(len(text) - 1):
-            if text[end] == "." and text[end + 1] == " " and text[end + 2 : end + 3].isupper():
+            ellipsis = text[end - 1 : end] == "."  # `ALTER TABLE ... DROP`: not an end
+            if (
+                text[end] == "."
+                and not ellipsis
+                and text[end + 1] == " "
+                and text[end + 2 : end + 3].isupper()
+            ):
                 return text[:end]
         return text.rstrip(".")
 
@@ -122,39 +156,79 @@ class Rule:
         return self.dialects is None or dialect is None or dialect.name in self.dialects
 
 
-@dataclass(frozen=True)
 class FileRule(Rule):
-    check: FileCheck
+    __slots__ = ("check",)
     scope = "file"
 
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        default: bool,
+        check: FileCheck,
+        *,
+        needs: frozenset[Need] = frozenset(),
+        dialects: frozenset[str] | None = None,
+    ) -> None:
+        super().__init__(code, name, default, needs=needs, dialects=dialects)
+        self.check = check
+
     def _text(self) -> str:
         return self.check.__doc__ or ""
 
 
-@dataclass(frozen=True)
 class GraphRule(Rule):
-    check: GraphCheck
+    __slots__ = ("check",)
     scope = "graph"
 
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        default: bool,
+        check: GraphCheck,
+        *,
+        needs: frozenset[Need] = frozenset(),
+        dialects: frozenset[str] | None = None,
+    ) -> None:
+        super().__init__(code, name, default, needs=needs, dialects=dialects)
+        self.check = check
+
     def _text(self) -> str:
         return self.check.__doc__ or ""
 
 
-@dataclass(frozen=True)
 class RevisionRule(Rule):
-    check: RevisionCheck
-    _: KW_ONLY
-    unapplied: bool = False
+    __slots__ = ("check", "unapplied")
     scope = "revision"
 
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        default: bool,
+        check: RevisionCheck,
+        *,
+        needs: frozenset[Need] = frozenset(),
+        dialects: frozenset[str] | None = None,
+        unapplied: bool = False,
+    ) -> None:
+        super().__init__(code, name, default, needs=needs, dialects=dialects)
+        self.check = check
+        self.unapplied = unapplied
+        """It concerns only the revisions that have not run in production (AL4xx)."""
+
     def _text(self) -> str:
         return self.check.__doc__ or ""
 
 
-@dataclass(frozen=True)
 class DriftRule(Rule):
-    text: str
+    __slots__ = ("text",)
     scope = "drift"
+
+    def __init__(self, code: str, name: str, default: bool, text: str) -> None:
+        super().__init__(code, name, default)
+        self.text = text
 
     def _text(self) -> str:
         return self.text

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from alembic_lint.diagnostics import Diagnostic
 from alembic_lint.operations import Expr, Lit, Operation, Seq
 from alembic_lint.rules import Context, RevisionRule, diag
 from alembic_lint.script import RevisionScript
-from alembic_lint.sql import Statement
+
+if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
+    from alembic_lint.sql import Statement
 
 
 def missing_downgrade(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
@@ -249,10 +251,21 @@ def _undone(made: _Object, drops: list[_Object]) -> bool:
     return False
 
 
+def _renames(ops: Sequence[Operation]) -> Iterator[_Object]:
+    """Renames, as drops of the old name: what is created and then renamed is no longer there
+    under its name (the swap idiom: create ``new_t``, copy, drop ``t``, rename ``new_t`` to
+    ``t``; add ``c_json``, backfill, rename it to ``c``)."""
+    for op in ops:
+        if op.call == "rename_table" and op.via == "op" and op.table is not None:
+            yield _Object("table", op.table, op.table, (), op.line)
+        elif op.call == "alter_column" and op.kw("new_column_name") is not None and op.name:
+            yield _Object("column", op.name, op.table, (), op.line)
+
+
 def _net_creations(ops: Sequence[Operation]) -> list[_Object]:
-    """What the upgrade leaves behind: creations not dropped again later in the upgrade."""
+    """What the upgrade leaves behind: creations not dropped (or renamed) later in it."""
     created = list(_objects(ops, _CREATES))
-    dropped = list(_objects(ops, _DROPS))
+    dropped = [*_objects(ops, _DROPS), *_renames(ops)]
     return [
         made
         for made in created
@@ -300,7 +313,10 @@ def downgrade_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnos
     up, down = script.upgrade, script.downgrade
     if up is None or down is None or down.kind != "ops":
         return
-    if any(op.call == "execute" and not op.sql for op in down.operations):
+    if any(
+        op.call == "execute" and op.via in ("op", "batch_op") and not op.sql
+        for op in down.operations
+    ):
         return  # SQL we cannot read may drop anything
     drops = list(_objects(down.operations, _DROPS))
     left = [made for made in _net_creations(up.operations) if not _undone(made, drops)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from alembic_lint import headfile
-from alembic_lint.diagnostics import Diagnostic
+from alembic_lint.diagnostics import Diagnostic, Edit
 from alembic_lint.rules import Context, GraphRule, diag
 from alembic_lint.script import RevisionScript
 
@@ -238,8 +238,9 @@ def head_file_outdated(ctx: Context) -> Iterator[Diagnostic]:
     if found is None:
         return
     hint = "run `alembic-lint fix` to rewrite it"
+    fix = (Edit(found.path, "write", "", headfile.render(ctx.graph)),)
     if found.text is None:
-        yield Diagnostic(found.path, 1, 1, "AL505", "head file is missing", hint)
+        yield Diagnostic(found.path, 1, 1, "AL505", "head file is missing", hint, fix=fix)
         return
     named, conflicted = headfile.named_heads(found.text)
     if conflicted:
@@ -257,7 +258,13 @@ def head_file_outdated(ctx: Context) -> Iterator[Diagnostic]:
         wanted = ", ".join(f"`{h}`" for h in sorted(current)) or "nothing"
         listed = ", ".join(f"`{h}`" for h in sorted(named)) or "nothing"
         yield Diagnostic(
-            found.path, 1, 1, "AL505", f"head file names {listed}, but the heads are {wanted}", hint
+            found.path,
+            1,
+            1,
+            "AL505",
+            f"head file names {listed}, but the heads are {wanted}",
+            hint,
+            fix=fix,
         )
 
 

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from alembic_lint.config import normalize_message
-from alembic_lint.diagnostics import Diagnostic
+from alembic_lint.diagnostics import Diagnostic, Edit
+from alembic_lint.numbering import Renumber, descendants
 from alembic_lint.rules import Context, RevisionRule, diag
 from alembic_lint.script import RevisionScript
 
@@ -56,14 +57,19 @@ def placeholder_message(script: RevisionScript, ctx: Context) -> Iterator[Diagno
         message = ""
     unfilled = _UNFILLED.search(message)
     if unfilled is not None:
+        numbering = ctx.numbering
+        renumber = numbering.plan.get(script.revision or "") if numbering else None
+        fix = _renumber_edits(ctx, [script.revision or ""]) if renumber else ()
         yield diag(
             script,
             script.doc_line,
             1,
             "AL301",
             f"revision message has an unfilled placeholder `{unfilled.group(0)}`",
-            "write what the revision does, e.g. `v042 add users.email`",
-        )
+            f"`alembic-lint fix` numbers it `{renumber.new}`, after its parent"
+            if renumber
+            else "write what the revision does, e.g. `v042 add users.email`",
+        )._replace(fix=fix)
     elif normalize_message(message) in ctx.settings.placeholder_messages:
         shown = message or "(empty)"
         yield diag(
@@ -170,8 +176,35 @@ def version_sequence(script: RevisionScript, ctx: Context) -> Iterator[Diagnosti
             1,
             "AL303",
             f"version number `{digits}` does not follow its parent's `{top_digits}`; expected `{expected}`",
-            f"renumber this revision `{expected}`, and the ones after it",
-        )
+            f"renumber this revision `{expected}`, and the ones after it (`alembic-lint fix`)",
+        )._replace(fix=_renumber_edits(ctx, descendants(graph, rev)))
+
+
+def _renumber_edits(ctx: Context, revisions: list[str]) -> tuple[Edit, ...]:
+    """The edits that give each revision its planned number, in the message and the file name."""
+    numbering = ctx.numbering
+    if numbering is None:
+        return ()
+    edits: list[Edit] = []
+    for rev in revisions:
+        change = numbering.plan.get(rev)
+        script = ctx.graph.revisions.get(rev)
+        if change is None or script is None:
+            continue
+        edits.append(Edit(script.path, "message", change.old, change.new))
+        name = script.path.rsplit("/", 1)[-1]
+        renamed = _renamed(name, change)
+        if renamed != name:
+            edits.append(Edit(script.path, "rename", name, renamed))
+    return tuple(edits)
+
+
+def _renamed(name: str, change: Renumber) -> str:
+    """The file name with the old number, or the placeholder's slug (``vxxx``), replaced once."""
+    at = name.lower().find(change.old.lower())
+    if at < 0:
+        return name
+    return name[:at] + change.new.lower() + name[at + len(change.old) :]
 
 
 def docstring_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
@@ -214,7 +247,7 @@ def docstring_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnos
                 1,
                 "AL304",
                 f"docstring says `Revision ID: {value}` but `revision` is `{script.revision}`",
-            )
+            )._replace(fix=(Edit(script.path, "doc_line", "Revision ID", script.revision),))
     if script.doc_revises is not None and script.down_revisions is not None:
         value, line = script.doc_revises
         if not revises_matches(value, script.down_revisions):
@@ -226,7 +259,7 @@ def docstring_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnos
                 1,
                 "AL304",
                 f"docstring says `Revises: {value}` but `down_revision` is {shown}",
-            )
+            )._replace(fix=(Edit(script.path, "doc_line", "Revises", actual),))
 
 
 def revises_matches(value: str, down_revisions: tuple[str, ...]) -> bool:
@@ -349,7 +382,9 @@ def filename_mismatch(script: RevisionScript, ctx: Context) -> Iterator[Diagnost
 
 
 RULES = (
-    RevisionRule("AL301", "placeholder-message", True, placeholder_message),
+    RevisionRule(
+        "AL301", "placeholder-message", True, placeholder_message, needs=frozenset({"numbering"})
+    ),
     RevisionRule("AL302", "message-pattern", False, message_pattern),
     RevisionRule(
         "AL303", "version-sequence", True, version_sequence, needs=frozenset({"numbering"})

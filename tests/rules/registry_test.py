@@ -31,7 +31,7 @@ def test_every_rule_has_four_section_docs(rule):
 
 def test_defaults_match_the_catalog():
     opt_in = {rule.code for rule in rules.ALL_RULES if not rule.default}
-    assert opt_in == {"AL109", "AL203", "AL205", "AL206", "AL302"}
+    assert opt_in == {"AL109", "AL203", "AL205", "AL206", "AL302", "AL421", "AL422"}
 
 
 @pytest.mark.parametrize(
@@ -127,3 +127,18 @@ def test_select_all_leaves_out_al302_without_a_pattern():
     )
     with pytest.raises(UsageError, match="no `message-pattern`"):
         rules.enabled_codes(Settings(select=("message-pattern",)))
+
+
+def test_records_replace_fields_and_refuse_unknown_ones():
+    rule = rules.BY_CODE["AL201"]
+    assert isinstance(rule, rules.RevisionRule)
+    changed = rule._replace(default=False, unapplied=True)
+    assert (changed.code, changed.default, changed.unapplied, changed.check) == (
+        "AL201",
+        False,
+        True,
+        rule.check,
+    )
+    assert rule.default and repr(rule) == "RevisionRule('AL201', 'missing-downgrade')"
+    with pytest.raises(TypeError, match="no such fields: checks"):
+        rule._replace(checks=None)

@@ -20,7 +20,6 @@ nullability, default) comes from ``columnstate``. Decisions shared by the rules 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -239,7 +238,7 @@ def _from_action(index: int, op: Operation, statement: Statement, action: Action
 
 def _added(body: common.Body, ctx: Context) -> Iterator[_Added]:
     """Every column added to a table that exists before the upgrade, in order."""
-    for index, op in common.running(body, ctx):
+    for index, op in common.steps(body, ctx):
         if _is_op(op, "add_column") and not common.new_table(body, index):
             for column in op.columns:
                 yield _from_column(index, op, column)
@@ -282,23 +281,23 @@ def _default_dropped_later(body: common.Body, added: _Added) -> bool:
     return False
 
 
-_WHERE = re.compile(r"(?i)\bwhere\b")
-
-
 def _emptied(body: common.Body, added: _Added, ctx: Context) -> bool:
     """Whether an earlier step of the upgrade deletes every row of the table (``DELETE FROM t``
-    without a condition, followed by no insert), following renames: a deliberate data reset,
-    after which a NOT NULL column without a default can be added."""
+    without ``WHERE`` or ``USING``, ``TRUNCATE``) and none is inserted since, following renames:
+    a deliberate data reset, after which a NOT NULL column without a default can be added.
+    (``BodyFacts.is_emptied`` knows the first two, but neither renames nor inserts since.)"""
     empty: set[str] = set()
-    for index, op in common.running(body, ctx):
+    for index, op in common.steps(body, ctx):
         if index > added.at or (index == added.at and added.statement is None):
             break
         for statement in op.sql:
             if added.statement is not None and statement.offset >= added.statement.offset:
                 break
             table = statement.table
-            if statement.kind == "delete" and statement.tables == (table,) and table:
-                if not _WHERE.search(statement.text):
+            if statement.kind == "truncate":
+                empty.update(statement.tables)
+            elif statement.kind == "delete" and "all_rows" in statement.flags and table:
+                if statement.tables == (table,):
                     empty.add(table)
             elif statement.kind == "insert" and table:
                 empty.discard(table)
@@ -320,10 +319,9 @@ def add_not_null_column_without_default(
     ## What it does
     Reports a NOT NULL column added to an existing table without a server default. NOT NULL
     means `nullable=False` or `primary_key=True`; a server default that a later step of the same
-    upgrade drops counts as none. Identity, serial and computed columns fill themselves in and are fine, and
-    so is `add_column` on a table the same upgrade creates. `default=` is SQLAlchemy's Python
-    side default: the database never sees it. So is a column added after an earlier step of the
-    same upgrade deleted every row (`DELETE FROM t` without a condition, and no insert since).
+    upgrade drops counts as none. Identity, serial and computed columns fill themselves in and
+    are fine, and so is `add_column` on a table the same upgrade creates. `default=` is
+    SQLAlchemy's Python side default: the database never sees it.
 
     ## Why is this bad?
     PostgreSQL cannot give the existing rows a value, so the `ALTER TABLE` fails as soon as the
@@ -345,6 +343,10 @@ def add_not_null_column_without_default(
     )
     ```
     or add it nullable, backfill it, and set NOT NULL in a later revision (see AL405).
+
+    A table that the upgrade empties first (`DELETE FROM t` without `WHERE`, `TRUNCATE t`, and
+    no insert since) has no row to fail on, so a NOT NULL column without a default is quiet
+    there.
     """
     mysql = _dialect(ctx).is_mysql
     for body in common.bodies(script, ctx):
@@ -417,7 +419,7 @@ def drop_column(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
         return
     hint = f"stop using the column in the models and deploy; drop it {common.contract_hint(ctx)}"
     for body in common.bodies(script, ctx):
-        for index, op in common.running(body, ctx):
+        for index, op in common.steps(body, ctx):
             found: list[_Target] = []
             if _is_op(op, "drop_column"):
                 found.append(_Target(op.table, op.name))
@@ -492,7 +494,7 @@ class _CheckHistory:
             for ancestor in reversed(list(history)):
                 assert ancestor.upgrade is not None  # only upgrades that touch the table
                 for op in ancestor.upgrade.operations:
-                    if common.runs_on(op, self.dialect):
+                    if not common.ruled_out(op, self.dialect):
                         _apply_checks(checks, op, table)
             self.tables[table] = checks
         return dict(self.tables[table])
@@ -506,7 +508,7 @@ def _checked_not_null(
     assert target.table is not None and target.column is not None
     state = checks.at_start(target.table)
     for op in body.operations[:index]:
-        if common.runs_on(op, checks.dialect):
+        if not common.ruled_out(op, checks.dialect):
             _apply_checks(state, op, target.table)
     if target.statement is not None:
         _apply_checks(state, body.operations[index], target.table, target.statement)
@@ -575,7 +577,7 @@ def set_not_null(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
             "validated in the next revision, and set NOT NULL after upgrading PostgreSQL"
         )
     for body in common.bodies(script, ctx):
-        for index, op in common.running(body, ctx):
+        for index, op in common.steps(body, ctx):
             found: list[_Target] = []
             if _is_op(op, "alter_column") and op.kw("nullable") == Lit(False):
                 target = _Target(op.table, op.name)
@@ -667,7 +669,7 @@ def column_type_change(script: RevisionScript, ctx: Context) -> Iterator[Diagnos
     )
     for body in common.bodies(script, ctx):
         ops = body.operations
-        for index, op in common.running(body, ctx):
+        for index, op in common.steps(body, ctx):
             found: list[_Target] = []
             if _is_op(op, "alter_column") and _passed(op, "type_"):
                 existing = op.kw("existing_type")
@@ -740,7 +742,7 @@ def rename_column(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
         f"{common.contract_hint(ctx)}"
     )
     for body in common.bodies(script, ctx):
-        for index, op in common.running(body, ctx):
+        for index, op in common.steps(body, ctx):
             found: list[_Target] = []
             if _is_op(op, "alter_column") and _passed(op, "new_column_name"):
                 new = op.kw("new_column_name")
@@ -891,7 +893,7 @@ def mysql_modify_resets_column(script: RevisionScript, ctx: Context) -> Iterator
     )
     for body in common.bodies(script, ctx):
         ops = body.operations
-        for index, op in common.running(body, ctx):
+        for index, op in common.steps(body, ctx):
             lost: list[str] = []
             table, column = op.table, op.name
             if (

@@ -7,7 +7,7 @@ Decisions:
   walks back through the operations before it in the same body, then through the upgrades of the
   revision's ancestors that name the table, newest first (``HistoryIndex``, built once per
   graph, orders them and knows each revision's ancestors). Operations in a branch for another
-  database (``common.runs_on``) are left out. The most recent
+  database (``common.ruled_out``) are left out. The most recent
   operation that sets a property decides it; an ``alter_column``'s ``existing_*`` arguments state
   the property as it was before that call. Renames are followed (``alter_column(new_column_name=)``,
   ``rename_table``, SQL ``RENAME``, MySQL ``CHANGE``). The walk ends at what creates the column
@@ -328,7 +328,7 @@ class _Walk:
         return ColumnFacts(**self.decided)  # type: ignore[arg-type]
 
     def operation(self, op: Operation) -> None:
-        if op.via not in ("op", "batch_op") or not common.runs_on(op, self.dialect):
+        if op.via not in ("op", "batch_op") or common.ruled_out(op, self.dialect):
             return
         for statement in reversed(op.sql):
             self.statement(statement)

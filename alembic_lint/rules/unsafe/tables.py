@@ -62,7 +62,7 @@ def drop_table(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
         return
     hint = f"stop using the table in the code and deploy; drop it {common.contract_hint(ctx)}"
     for body in common.bodies(script, ctx):
-        for index, op in common.running(body, ctx):
+        for index, op in common.steps(body, ctx):
             tables: list[tuple[str | None, Statement | None]] = []
             if op.call == "drop_table" and op.via == "op":
                 tables.append((op.table, None))
@@ -138,7 +138,7 @@ def rename_table(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
     )
     for body in common.bodies(script, ctx):
         views: frozenset[str] | None = None
-        for index, op in common.running(body, ctx):
+        for index, op in common.steps(body, ctx):
             renames: list[tuple[str | None, str | None, Statement | None]] = []
             if op.call == "rename_table" and op.via == "op":
                 renames.append((op.table, _literal_name(op.kw("new_table_name")), None))
@@ -158,7 +158,8 @@ def rename_table(script: RevisionScript, ctx: Context) -> Iterator[Diagnostic]:
                 if old in views:
                     continue
                 to = f" to `{new}`" if new is not None else ""
-                message = f"renames table `{old or '?'}`{to}: {common.DEPLOYED}"
+                what = f"table `{old}`" if old else "a table (its name is not a literal)"
+                message = f"renames {what}{to}: {common.DEPLOYED}"
                 yield common.finding(script, op, "AL413", message, hint)
 
 

@@ -609,6 +609,11 @@ FIRES = [
         sql("DELETE FROM teams; ALTER TABLE old RENAME TO users") + "\n" + NOT_NULL,
         id="renamed-from-a-table-not-emptied",
     ),
+    case(
+        "AL402",
+        'op.execute("DELETE FROM users USING teams")\n' + NOT_NULL,
+        id="delete-using-without-where",
+    ),
 ]
 
 QUIET = [
@@ -1130,6 +1135,7 @@ QUIET = [
         sql("DELETE FROM users; ALTER TABLE users ADD COLUMN s text NOT NULL"),
         id="emptied-in-the-same-execute",
     ),
+    case("AL402", 'op.execute("TRUNCATE users, teams")\n' + NOT_NULL, id="truncated"),
 ]
 
 
@@ -1310,7 +1316,7 @@ def test_every_column_rule_through_the_cli(tmp_path, monkeypatch, capsys):
         revision("b2b2b2b2b2b2", "a1a1a1a1a1a1", message="change users", upgrade=upgrade)
     )
     monkeypatch.chdir(tmp_path)
-    assert main(["check", "--select", "AL4"]) == 1
+    assert main(["check", "--select", "AL402,AL403,AL405,AL407,AL412,AL414"]) == 1
     out = capsys.readouterr().out
     lines = [line.split(": ", 1)[0] for line in out.splitlines() if ": AL4" in line]
     path = "migrations/versions/b2_users.py"
@@ -1322,3 +1328,12 @@ def test_every_column_rule_through_the_cli(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     found = [line.split(": ", 1)[0] for line in out.splitlines() if ": AL420" in line]
     assert found == [f"{path}:{line}:5" for line in (23, 24, 25, 27)]
+
+
+def test_al402_quiet_on_a_table_the_upgrade_empties_first():
+    from tests.builders import check, revision
+
+    add = 'op.add_column("dag_code", sa.Column("dag_id", sa.String(250), nullable=False))'
+    for first, found in (('op.execute("delete from dag_code;")', 0), ("pass", 1)):
+        sources = {"versions/a.py": revision("3f9c2a71be04", None, upgrade=f"{first}\n{add}")}
+        assert len(check("AL402", sources)) == found, first

@@ -1,86 +1,146 @@
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
-from alembic_lint.config import Settings
 from alembic_lint.dialect import Dialect
-from alembic_lint.graph import build_graph
-from alembic_lint.rules import Context
+from alembic_lint.facts import body_facts
 from alembic_lint.rules.unsafe import common
-from alembic_lint.rules.unsafe.common import runs_on
-from tests.builders import PROJECT, parse, revision
+from tests.builders import parse, revision
+
+
+def body(upgrade):
+    script = parse(revision("7c1e9d0b4a52", None, upgrade=textwrap.dedent(upgrade).strip()))
+    assert script.upgrade is not None
+    ops = script.upgrade.operations
+    return common.Body("upgrade", ops, body_facts(ops))
+
+
+ALL = {"postgresql", "mysql", "mariadb", "sqlite"}
 
 
 def dialect(name):
-    return Dialect(name, 14, (8, 0), "test")
-
-
-def only_op(upgrade):
-    script = parse(revision("aaa111", None, upgrade=upgrade))
-    assert script.upgrade is not None
-    *_, op = script.upgrade.operations
-    return op
-
-
-def under(test, *, branch="if"):
-    body = (
-        f"if {test}:\n    pass\nelse:\n    op.drop_table('t')"
-        if branch == "else"
-        else (f"if {test}:\n    op.drop_table('t')")
-    )
-    return only_op(f"bind = op.get_bind()\n{body}")
+    return Dialect(name, 14, (8, 0), "a test")
 
 
 @pytest.mark.parametrize(
-    ("test", "runs_on_pg", "runs_on_mysql"),
+    ("test", "runs_on"),
     [
-        ('bind.dialect.name == "postgresql"', True, False),
-        ('bind.dialect.name == "postgres"', True, False),
-        ('bind.dialect.name != "postgresql"', False, True),
-        ('op.get_context().dialect.name == "mysql"', False, True),
-        ('bind.dialect.name == "mariadb"', False, True),
-        ('bind.engine.name in ("mysql", "mariadb")', False, True),
-        ('bind.dialect.name not in ["sqlite"]', True, True),
-        ('dialect_name == "sqlite"', False, False),
-        ("isinstance(bind.dialect, MySQLDialect)", False, True),
-        ("isinstance(bind.dialect, (PGDialect, SQLiteDialect))", True, False),
-        ("isinstance(bind.dialect, postgresql.dialect)", True, True),
-        ("isinstance(bind.dialect, MSDialect)", False, False),
-        ('not bind.dialect.name == "mysql"', True, False),
-        ('not not bind.dialect.name == "mysql"', False, True),
-        ("isinstance(bind.dialect, DefaultDialect)", True, True),
-        ('bind.dialect.name == "mysql" and flag', True, True),
-        ("is_sqlite(bind)", True, True),
-        ("flag", True, True),
+        ('if bind.dialect.name == "postgresql":', {"postgresql"}),
+        ("if op.get_bind().dialect.name == 'mysql':", {"mysql", "mariadb"}),
+        ('if conn.dialect.name != "sqlite":', {"postgresql", "mysql", "mariadb"}),
+        ('if bind.engine.name != "mysql":', {"postgresql", "sqlite", "mariadb"}),
+        ('if bind.dialect.name == "postgresql" and FLAG:', {"postgresql"}),
+        ('if bind.dialect.name == "postgresql" or FLAG:', ALL),
+        ('if not bind.dialect.name == "postgresql":', ALL - {"postgresql"}),
+        ('if not not bind.dialect.name == "sqlite":', {"sqlite"}),
+        ('if bind.dialect.name in ("mysql", "mariadb"):', {"mysql", "mariadb"}),
+        ('if bind.dialect.name not in ["sqlite"]:', ALL - {"sqlite"}),
+        ('if bind.dialect.name == "postgres":', {"postgresql"}),
+        ('if op.get_context().dialect.name == "mariadb":', {"mysql", "mariadb"}),
+        ('if dialect_name == "sqlite":', {"sqlite"}),
+        ("if isinstance(bind.dialect, MySQLDialect):", {"mysql", "mariadb"}),
+        ("if isinstance(bind.dialect, (PGDialect, SQLiteDialect)):", {"postgresql", "sqlite"}),
+        ("if isinstance(bind.dialect, MSDialect):", set()),
+        ("if isinstance(bind.dialect, DefaultDialect):", ALL),
+        ("if isinstance(bind.dialect, postgresql.dialect):", ALL),
+        ("if is_sqlite(bind):", ALL),
+        ('if bind.dialect.name == "postgresql":\n    pass\nelse:', ALL - {"postgresql"}),
+        ('if bind.dialect.name != "sqlite":\n    pass\nelse:', {"sqlite"}),
+        ('if bind.dialect.name == "mysql":\n    pass\nelse:', ALL - {"mysql"}),
+        ('if bind.dialect.name == "sqlite" and FLAG:\n    pass\nelse:', ALL),
+        ('for name in bind.dialect.name == "sqlite":', ALL),
+        ("if FLAG:", ALL),
     ],
 )
-def test_runs_on(test, runs_on_pg, runs_on_mysql):
-    op = under(test)
-    assert runs_on(op, dialect("postgresql")) is runs_on_pg
-    assert runs_on(op, dialect("mariadb")) is runs_on_mysql
-    assert runs_on(op, None)
-
-
-def test_else_branches_run_where_the_test_fails():
-    op = under('bind.dialect.name == "mysql"', branch="else")
-    assert runs_on(op, dialect("postgresql")) and not runs_on(op, dialect("mysql"))
-
-
-def test_loops_and_helpers_do_not_decide():
-    op = only_op("for t in tables:\n    op.drop_table(t)")
-    assert runs_on(op, dialect("mysql"))
+def test_ruled_out(test, runs_on):
+    source = f"{test}\n    op.drop_table('users')"
+    (op,) = [o for o in body(source).operations if o.call == "drop_table"]
+    for name in ("postgresql", "mysql", "mariadb", "sqlite"):
+        assert common.ruled_out(op, dialect(name)) is (name not in runs_on), name
+    assert common.ruled_out(op, None) is False
 
 
 def test_new_table_by_an_earlier_statement_of_the_same_execute():
-    upgrade = 'op.execute("ALTER TABLE t ADD COLUMN a int; CREATE TABLE t (a int); ALTER TABLE t ADD COLUMN b int")'
-    script = parse(revision("aaa111", None, upgrade=upgrade))
-    ctx = Context(build_graph([script]), Settings(), PROJECT, {}, frozenset())
-    (body,) = common.bodies(script, ctx)
-    first, _, last = body.operations[0].sql
-    assert not common.new_table(body, 0, "t", statement=first)
-    assert common.new_table(body, 0, "t", statement=last)
-    assert not common.new_table(body, 0, "t")
-    assert [a.column for _, a in common.alter_actions(body.operations[0], "add_column")] == [
-        "a",
-        "b",
-    ]
+    found = body(
+        'op.execute("ALTER TABLE t ADD COLUMN a int; CREATE TABLE t (a int); '
+        'ALTER TABLE t ADD COLUMN b int")'
+    )
+    first, _, last = found.operations[0].sql
+    assert not common.new_table(found, 0, "t", statement=first)
+    assert common.new_table(found, 0, "t", statement=last)
+    assert not common.new_table(found, 0, "t")
+    added = [a.column for _, a in common.alter_actions(found.operations[0], "add_column")]
+    assert added == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("upgrade", "expected"),
+    [
+        pytest.param("op.drop_table('a')", [True], id="transaction"),
+        pytest.param(
+            """
+            with op.get_context().autocommit_block():
+                op.drop_table('a')
+            op.drop_table('b')
+            """,
+            [False, True],
+            id="block",
+        ),
+        pytest.param(
+            """
+            op.execute("COMMIT")
+            op.drop_table('a')
+            with op.get_context().autocommit_block():
+                op.drop_table('b')
+            op.drop_table('c')
+            """,
+            [True, False, False, True],
+            id="commit-then-block",
+        ),
+        pytest.param(
+            """
+            op.execute("COMMIT")
+            with op.get_context().autocommit_block():
+                op.execute("COMMIT")
+                op.drop_table('a')
+            """,
+            [True, False, False],
+            id="commit-in-the-block",
+        ),
+    ],
+)
+def test_in_transaction(upgrade, expected):
+    found = body(upgrade)
+    assert [common.in_transaction(found, i) for i in range(len(found.operations))] == expected
+
+
+def test_existing_table():
+    found = body(
+        """
+        op.create_index("ix", "users", ["a"])
+        op.create_index("ix", TABLE, ["a"])
+        op.execute("CREATE TABLE users (a int)")
+        op.create_index("ix", "users", ["a"])
+        op.create_index("ix", "orders", ["a"])
+        op.create_index("ix", TABLE, ["a"])
+        """
+    )
+    tables = [op.table for op in found.operations]
+    assert [common.existing_table(found, i, t) for i, t in enumerate(tables)] == [
+        True, True, True, False, True, False
+    ]  # fmt: skip
+
+
+def test_flag_quoted_and_column_call():
+    (op,) = body(
+        'op.create_index("ix", "t", ["a"], postgresql_concurrently=X, unique=1)'
+    ).operations
+    assert common.flag(op, "postgresql_concurrently") is None
+    assert common.flag(op, "unique") is True
+    assert common.flag(op, "postgresql_where") is False
+    assert common.quoted("users", "its table") == "`users`"
+    assert common.quoted(None, "its table") == "its table"
+    (add,) = body("op.add_column('t', sa.Column(sa.Integer(), index=True))").operations
+    assert common.column_call(add.columns[0], "index=True") == "`sa.Column(..., index=True)`"

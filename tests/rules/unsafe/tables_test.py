@@ -217,7 +217,7 @@ def test_messages_and_hints():
     )
     assert "create a view with the old name" in found.hint
     (found,) = lint("AL413", "op.rename_table(OLD, NEW)")
-    assert found.message.startswith("renames table `?`: ")
+    assert found.message.startswith("renames a table (its name is not a literal): ")
 
 
 def test_a_contract_label_is_inherited_along_the_branch():
@@ -272,3 +272,15 @@ def test_drops_through_the_cli_with_a_contract_location(tmp_path, monkeypatch, c
         "hint: stop using the table in the code and deploy; drop it in a revision on the `contract` branch"
         in out
     )
+
+
+def test_a_contract_label_written_as_an_expression_counts_openstack_style():
+    from tests.builders import check, revision
+
+    drop = 'op.drop_table("users")'
+    for labels, found in (("(cli.CONTRACT_BRANCH,)", 0), ("(cli.EXPAND_BRANCH,)", 1)):
+        sources = {
+            "versions/a.py": revision("3f9c2a71be04", None, upgrade="pass"),
+            "versions/b.py": revision("8d41e6c0a9f3", "3f9c2a71be04", labels=labels, upgrade=drop),
+        }
+        assert len(check("AL410", sources)) == found, labels
