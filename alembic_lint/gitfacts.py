@@ -48,6 +48,8 @@ class GitView:
         return inside and listed and is_revision_file_name(name)
 
     def parse_blobs(self, paths: Mapping[str, str]) -> dict[str, RevisionScript]:
+        if not paths:
+            return {}  # the common case, and the parser is not even imported for it
         from alembic_lint import astread, gitrepo
 
         contents = gitrepo.read_blobs(self.tree, paths.values())

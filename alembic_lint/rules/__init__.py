@@ -156,51 +156,44 @@ class Rule:
         return self.dialects is None or dialect is None or dialect.name in self.dialects
 
 
-class FileRule(Rule):
+class _Checked(Rule):
+    """A record with a check function, whose docstring is the rule's documentation."""
+
     __slots__ = ("check",)
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        default: bool,
+        check: Callable[..., Iterator[Diagnostic]],
+        *,
+        needs: frozenset[Need] = frozenset(),
+        dialects: frozenset[str] | None = None,
+    ) -> None:
+        super().__init__(code, name, default, needs=needs, dialects=dialects)
+        self.check = check
+
+    def _text(self) -> str:
+        return self.check.__doc__ or ""
+
+
+class FileRule(_Checked):
+    __slots__ = ()
     scope = "file"
-
-    def __init__(
-        self,
-        code: str,
-        name: str,
-        default: bool,
-        check: FileCheck,
-        *,
-        needs: frozenset[Need] = frozenset(),
-        dialects: frozenset[str] | None = None,
-    ) -> None:
-        super().__init__(code, name, default, needs=needs, dialects=dialects)
-        self.check = check
-
-    def _text(self) -> str:
-        return self.check.__doc__ or ""
+    check: FileCheck
 
 
-class GraphRule(Rule):
-    __slots__ = ("check",)
+class GraphRule(_Checked):
+    __slots__ = ()
     scope = "graph"
-
-    def __init__(
-        self,
-        code: str,
-        name: str,
-        default: bool,
-        check: GraphCheck,
-        *,
-        needs: frozenset[Need] = frozenset(),
-        dialects: frozenset[str] | None = None,
-    ) -> None:
-        super().__init__(code, name, default, needs=needs, dialects=dialects)
-        self.check = check
-
-    def _text(self) -> str:
-        return self.check.__doc__ or ""
+    check: GraphCheck
 
 
-class RevisionRule(Rule):
-    __slots__ = ("check", "unapplied")
+class RevisionRule(_Checked):
+    __slots__ = ("unapplied",)
     scope = "revision"
+    check: RevisionCheck
 
     def __init__(
         self,
@@ -213,13 +206,9 @@ class RevisionRule(Rule):
         dialects: frozenset[str] | None = None,
         unapplied: bool = False,
     ) -> None:
-        super().__init__(code, name, default, needs=needs, dialects=dialects)
-        self.check = check
+        super().__init__(code, name, default, check, needs=needs, dialects=dialects)
         self.unapplied = unapplied
         """It concerns only the revisions that have not run in production (AL4xx)."""
-
-    def _text(self) -> str:
-        return self.check.__doc__ or ""
 
 
 class DriftRule(Rule):
