@@ -64,10 +64,12 @@ _SEEN: dict[int, tuple[Sequence[Operation], BodyFacts]] = {}
 def _facts(ops: Sequence[Operation]) -> BodyFacts:
     """``body_facts``, once per body and run rather than once per rule: some twenty rules read
     every body. Keyed by the body's identity (it holds the body, so the id cannot be reused),
-    and bounded; ``body_facts`` is pure, so this changes nothing but the time."""
+    and bounded, above the largest histories: a bound below a history's size clears the memo
+    on every rule's pass and computes every body again. ``body_facts`` is pure, so this changes
+    nothing but the time."""
     seen = _SEEN.get(id(ops))
     if seen is None or seen[0] is not ops:
-        if len(_SEEN) >= 4096:
+        if len(_SEEN) >= 65536:
             _SEEN.clear()
         seen = _SEEN[id(ops)] = (ops, body_facts(ops))
     return seen[1]
