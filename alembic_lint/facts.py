@@ -52,12 +52,6 @@ class BodyFacts(NamedTuple):
     """Constraint name -> index of its ``VALIDATE CONSTRAINT``."""
     segments: tuple[int, ...]
     """The transaction segment of each operation, by index."""
-    emptied: Mapping[str, int] = {}
-    """Table -> index of the first ``DELETE`` without ``WHERE`` or ``TRUNCATE`` of it."""
-
-    def is_emptied(self, table: str | None, before: int) -> bool:
-        """Whether an operation before ``before`` deleted every row of ``table``."""
-        return table is not None and self.emptied.get(table, _NEVER) < before
 
     def is_new_table(self, table: str | None, before: int) -> bool:
         """Whether ``table`` was created by an operation before index ``before``."""
@@ -126,11 +120,6 @@ def _sql_facts(statement: Statement, index: int) -> Iterator[tuple[str, object]]
                 )
             elif action.kind == "validate_constraint" and action.name:
                 yield "validated", action.name
-    elif statement.kind == "truncate" or (
-        statement.kind == "delete" and "all_rows" in statement.flags
-    ):
-        for emptied in statement.tables:
-            yield "emptied", emptied
 
 
 def body_facts(ops: Sequence[Operation]) -> BodyFacts:
@@ -139,7 +128,6 @@ def body_facts(ops: Sequence[Operation]) -> BodyFacts:
     columns: dict[tuple[str, str], int] = {}
     constraints: list[Constraint] = []
     validated: dict[str, int] = {}
-    emptied: dict[str, int] = {}
     for index, op in enumerate(ops):
         if op.via in ("op", "batch_op") and op.table is not None:
             if op.call == "create_table":
@@ -165,8 +153,6 @@ def body_facts(ops: Sequence[Operation]) -> BodyFacts:
                 elif kind == "constraint":
                     assert isinstance(value, Constraint)
                     constraints.append(value)
-                elif kind == "emptied":
-                    emptied.setdefault(str(value), index)
                 else:
                     validated.setdefault(str(value), index)
     return BodyFacts(
@@ -176,7 +162,6 @@ def body_facts(ops: Sequence[Operation]) -> BodyFacts:
         tuple(constraints),
         validated,
         tuple(op.segment for op in ops),
-        emptied,
     )
 
 

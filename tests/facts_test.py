@@ -80,16 +80,3 @@ def test_history_not_null_checks_follow_the_graph():
     assert history_not_null_checks(graph, by_rev["c07b5e92d1a6"], "users") == {"phone"}
     assert history_not_null_checks(graph, by_rev["e5a83f1c6b27"], "users") == frozenset()
     assert history_not_null_checks(graph, by_rev["e5a83f1c6b27"], "orders") == frozenset()
-
-
-def test_tables_emptied_by_delete_without_where_or_truncate():
-    facts = body_facts(
-        ops(
-            'op.execute("DELETE FROM jobs WHERE done")\n'
-            'op.execute("DELETE FROM queue; TRUNCATE runs, logs")\n'
-            'op.add_column("queue", sa.Column("c", sa.Integer(), nullable=False))\n'
-        )
-    )
-    assert dict(facts.emptied) == {"queue": 1, "runs": 1, "logs": 1}
-    assert facts.is_emptied("queue", 2) and not facts.is_emptied("queue", 1)
-    assert not facts.is_emptied("jobs", 2) and not facts.is_emptied(None, 2)

@@ -284,8 +284,7 @@ def _default_dropped_later(body: common.Body, added: _Added) -> bool:
 def _emptied(body: common.Body, added: _Added, ctx: Context) -> bool:
     """Whether an earlier step of the upgrade deletes every row of the table (``DELETE FROM t``
     without ``WHERE`` or ``USING``, ``TRUNCATE``) and none is inserted since, following renames:
-    a deliberate data reset, after which a NOT NULL column without a default can be added.
-    (``BodyFacts.is_emptied`` knows the first two, but neither renames nor inserts since.)"""
+    a deliberate data reset, after which a NOT NULL column without a default can be added."""
     empty: set[str] = set()
     for index, op in common.steps(body, ctx):
         if index > added.at or (index == added.at and added.statement is None):
