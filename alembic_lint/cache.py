@@ -148,15 +148,6 @@ def _strs(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _choice(*allowed: str) -> Decoder:
-    def decode(value: Any) -> str:
-        if value not in allowed:
-            raise _Bad
-        return str(value)
-
-    return decode
-
-
 def _record(cls: Callable[..., Any], *fields: Decoder) -> Decoder:
     size = len(fields)
 

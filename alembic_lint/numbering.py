@@ -108,21 +108,15 @@ def renumbering(graph: RevisionGraph, numbering: Numbering) -> dict[str, Renumbe
 
 
 def _parents_first(graph: RevisionGraph) -> list[str]:
-    """The revisions in an order where every parent comes before its children (Kahn's), cycles
-    and dangling parents ignored."""
-    known = graph.revisions
-    waiting = {rev: sum(1 for p in graph.parents.get(rev, ()) if p in known) for rev in known}
-    children: dict[str, list[str]] = {}
-    for rev in known:
-        for parent in graph.parents.get(rev, ()):
-            if parent in known:
-                children.setdefault(parent, []).append(rev)
+    """The revisions in an order where every parent comes before its children (Kahn's); the
+    graph's parents are known revisions only, and a cycle's members are left out."""
+    waiting = {rev: len(graph.parents.get(rev, ())) for rev in graph.revisions}
     ready = sorted(rev for rev, n in waiting.items() if n == 0)
     order: list[str] = []
     while ready:
         rev = ready.pop()
         order.append(rev)
-        for child in children.get(rev, ()):
+        for child in graph.children.get(rev, ()):
             waiting[child] -= 1
             if waiting[child] == 0:
                 ready.append(child)

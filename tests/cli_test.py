@@ -540,3 +540,16 @@ def test_show_settings_gives_every_setting_and_the_dialect_with_its_source(
     (tmp_path / "pyproject.toml").write_text('[tool.alembic-lint]\ndialect = "db2"\n')
     assert main(["check", "--show-settings"]) == 2
     assert "`dialect` must be one of" in capsys.readouterr().err
+
+
+def test_show_settings_reports_an_environment_that_cannot_be_read(tmp_path, monkeypatch, capsys):
+    good = tmp_path / "good"
+    (good / "migrations" / "versions").mkdir(parents=True)
+    (good / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "alembic.ini").write_text("[alembic]\nscript_location = gone\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--show-settings"]) == 2
+    out, err = capsys.readouterr()
+    assert out.startswith("environment: good/alembic.ini\n")
+    assert "broken/alembic.ini" in err and "does not exist" in err

@@ -80,3 +80,45 @@ def test_history_not_null_checks_follow_the_graph():
     assert history_not_null_checks(graph, by_rev["c07b5e92d1a6"], "users") == {"phone"}
     assert history_not_null_checks(graph, by_rev["e5a83f1c6b27"], "users") == frozenset()
     assert history_not_null_checks(graph, by_rev["e5a83f1c6b27"], "orders") == frozenset()
+
+
+def test_history_checks_validated_later_through_sql_across_a_merge():
+    """NOT VALID in one revision, VALIDATE by SQL in another, on two branches merged."""
+    add = 'op.create_check_constraint("ck_e", "users", "email IS NOT NULL", postgresql_not_valid=True)'
+    scripts, graph = history(
+        {
+            "versions/a.py": revision("3f9c2a71be04", None, upgrade=add),
+            "versions/b.py": revision(
+                "8d41e6c0a9f3",
+                "3f9c2a71be04",
+                upgrade='op.execute("ALTER TABLE users VALIDATE CONSTRAINT ck_e")',
+            ),
+            "versions/c.py": revision(
+                "c07b5e92d1a6",
+                "3f9c2a71be04",
+                upgrade='op.execute("ALTER TABLE users VALIDATE CONSTRAINT fk_other")',
+            ),
+            "versions/d.py": revision(
+                "e5a83f1c6b27", ("8d41e6c0a9f3", "c07b5e92d1a6"), upgrade="pass"
+            ),
+            "versions/e.py": revision("a4d2c9e81f07", "e5a83f1c6b27", downgrade=None).replace(
+                "def upgrade() -> None:", "def _unused() -> None:"
+            ),
+            "versions/f.py": revision("b9e7f3a25c18", "a4d2c9e81f07", upgrade="pass"),
+        }
+    )
+    by_rev = {s.revision: s for s in scripts}
+    assert history_not_null_checks(graph, by_rev["b9e7f3a25c18"], "users") == {"email"}
+    assert history_not_null_checks(graph, by_rev["c07b5e92d1a6"], "users") == frozenset()
+    nameless = by_rev["b9e7f3a25c18"]._replace(revision=None)
+    assert history_not_null_checks(graph, nameless, "users") == frozenset()
+
+
+def test_history_checks_survive_a_cycle():
+    scripts, graph = history(
+        {
+            "versions/a.py": revision("3f9c2a71be04", "8d41e6c0a9f3", upgrade="pass"),
+            "versions/b.py": revision("8d41e6c0a9f3", "3f9c2a71be04", upgrade="pass"),
+        }
+    )
+    assert history_not_null_checks(graph, scripts[0], "users") == frozenset()

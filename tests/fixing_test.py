@@ -230,3 +230,73 @@ def test_fix_applies_only_the_selected_findings(tmp_path):
     [change] = fix(project_of(tmp_path), Settings(select=("AL304",)), cwd=tmp_path)
     assert change.summary == "docstring Revises: 3f9c2a71be04" and change.renamed is None
     assert path.exists() and '"""vXXX add email' in path.read_text()
+
+
+def test_rebase_without_a_head_file_changes_the_revision_only(tmp_path):
+    root = tmp_path / "plain"
+    (root / "migrations" / "versions").mkdir(parents=True)
+    (root / "alembic.ini").write_text("[alembic]\nscript_location = migrations\n")
+    for rev, down in ((BASE, None), ("5d2e8a41c07f", BASE), ("e41f7b20c9d3", BASE)):
+        (root / "migrations" / "versions" / f"{rev}_x.py").write_text(revision(rev, down))
+    changes = rebase(project_of(root), Settings(), cwd=root, onto="5d2e8a41c07f", dry_run=True)
+    assert [c.path for c in changes] == ["migrations/versions/e41f7b20c9d3_x.py"]
+    (root / "migrations" / "HEAD").write_text("e41f7b20c9d3\n")  # already what it will be
+    current = Settings(head_file="migrations/HEAD")
+    changes = rebase(project_of(root), current, cwd=root, onto="5d2e8a41c07f", dry_run=True)
+    assert [c.path for c in changes] == ["migrations/versions/e41f7b20c9d3_x.py"]
+
+
+def test_a_chain_of_broken_numbers_is_fixed_once(tmp_path):
+    """Two revisions that do not follow their parents both carry the edits of the ones after
+    them; each edit is applied once."""
+    versions = numbered(
+        tmp_path,
+        [
+            ("3f9c2a71be04", None, "v001 create users", "3f9c2a71be04_v001.py"),
+            ("8d41e6c0a9f3", "3f9c2a71be04", "v003 add email", "8d41e6c0a9f3_v003.py"),
+            ("c07b5e92d1a6", "8d41e6c0a9f3", "v005 add phone", "c07b5e92d1a6_v005.py"),
+            ("e5a83f1c6b27", "c07b5e92d1a6", "hotfix: index phone", "e5a83f1c6b27_hotfix.py"),
+        ],
+    )
+    changes = fix(project_of(tmp_path), DEFAULT, cwd=tmp_path)
+    assert sorted((c.path.rsplit("/", 1)[-1], c.renamed) for c in changes) == [
+        ("8d41e6c0a9f3_v003.py", "8d41e6c0a9f3_v002.py"),
+        ("c07b5e92d1a6_v005.py", "c07b5e92d1a6_v003.py"),
+    ]
+    assert (versions / "c07b5e92d1a6_v003.py").read_text().startswith('"""v003 add phone')
+
+
+def test_a_rule_that_crashes_stops_fix(tmp_path, monkeypatch):
+    from alembic_lint import rules
+
+    def crash(script, ctx):
+        raise KeyError("boom")
+        yield  # pragma: no cover - a generator, as every check is
+
+    monkeypatch.setattr(
+        rules,
+        "ALL_RULES",
+        tuple(r._replace(check=crash) if r.code == "AL304" else r for r in rules.ALL_RULES),
+    )
+    numbered(tmp_path, [("3f9c2a71be04", None, "v001 create users", "3f9c2a71be04_v001.py")])
+    with pytest.raises(UsageError, match="internal error: rule AL304"):
+        fix(project_of(tmp_path), DEFAULT, cwd=tmp_path)
+
+
+def test_a_change_that_only_renames_writes_no_bytes(tmp_path):
+    from alembic_lint.fixing import Change, _apply
+
+    path = tmp_path / "a_vxxx.py"
+    path.write_bytes(b"x = 1\n")
+    os_stat = path.stat().st_mtime_ns
+    _apply([Change("a_vxxx.py", b"x = 1\n", b"x = 1\n", "renamed", "a_v002.py")],
+           {"a_vxxx.py": str(path)}, dry_run=False)  # fmt: skip
+    moved = tmp_path / "a_v002.py"
+    assert moved.read_bytes() == b"x = 1\n" and moved.stat().st_mtime_ns == os_stat
+
+
+def test_an_unreadable_file_is_a_usage_error(tmp_path):
+    from alembic_lint.fixing import _read_bytes
+
+    with pytest.raises(UsageError, match="Is a directory"):
+        _read_bytes(str(tmp_path))

@@ -104,3 +104,22 @@ def test_a_pattern_that_numbers_no_digits_is_a_usage_error():
     graph = graph_of(("aa01", None, "vab a"))
     with pytest.raises(UsageError, match="not a number"):
         numbering(graph, re.compile(r"^v(\w+)"))
+
+
+def test_renumbering_of_an_inactive_numbering_is_empty_and_dangling_parents_are_ignored():
+    from alembic_lint.numbering import renumbering
+
+    graph = graph_of(("aa01", "gone", "v1 a"), ("aa02", "aa01", "v1 b"), ("aa03", "aa02", "c"))
+    found = numbering(graph, PATTERN)
+    assert dict(found.plan) == {"aa02": Renumber("1", "2")}
+    assert renumbering(graph, found._replace(active=False)) == {}
+
+
+def test_descendants_of_a_diamond_are_listed_once():
+    graph = graph_of(
+        ("aa01", None, "a"),
+        ("aa02", "aa01", "b"),
+        ("aa03", "aa01", "c"),
+        ("aa04", ("aa02", "aa03"), "merge"),
+    )
+    assert sorted(descendants(graph, "aa01")) == ["aa01", "aa02", "aa03", "aa04"]

@@ -99,9 +99,13 @@ def scenario_dir(request, tmp_path, monkeypatch) -> Iterator[Path]:
     monkeypatch.setattr(sys, "path_importer_cache", {})
     modules = set(sys.modules)
     yield work
-    for name in set(sys.modules) - modules:
-        if (getattr(sys.modules[name], "__file__", None) or "").startswith(str(tmp_path)):
-            del sys.modules[name]
+    ours = [
+        name
+        for name in set(sys.modules) - modules
+        if (getattr(sys.modules[name], "__file__", None) or "").startswith(str(tmp_path))
+    ]
+    for name in ours:
+        del sys.modules[name]
 
 
 @pytest.mark.parametrize("scenario_dir", LOADABLE, indirect=True)

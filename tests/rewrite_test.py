@@ -104,3 +104,8 @@ def test_a_cookie_after_a_lone_cr_is_found():
 )
 def test_replace_in_message(source, expected):
     assert replace_in_message(source.encode(), "vXXX", "v042", path="x.py") == expected.encode()
+
+
+def test_replace_in_message_of_a_docstring_with_no_text_changes_nothing():
+    data = b'""" """\nx = 1\n'
+    assert replace_in_message(data, "vXXX", "v042", path="x.py") == data
