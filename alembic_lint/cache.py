@@ -374,7 +374,8 @@ class ParseCache:
 
         entries = dict(self.raw)
         for path, (key, result) in self.entries.items():
-            entries[path] = [list(key), encode_result(result)]
+            if path not in entries:  # decoded entries keep their stored form: only new ones encode
+                entries[path] = [list(key), encode_result(result)]
         payload = json.dumps(
             {"format": FORMAT, "entries": entries}, default=_plain, separators=(",", ":")
         ).encode()

@@ -261,6 +261,24 @@ def _graph_args(graph: argparse.ArgumentParser) -> None:
     _add_locator(graph)
 
 
+def _new_revision_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="the revision file `alembic revision` has just written")
+    parser.add_argument(
+        "--rename-now",
+        action="store_true",
+        help="rename the file at once; by default the rename waits until the process that ran "
+        "this command (alembic, which reads the file back after its hooks) has exited",
+    )
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the findings: auto (default) on a terminal, as for check",
+    )
+    parser.set_defaults(format="text", statistics=False, quiet=1)
+    _add_locator(parser)
+
+
 def _environments_args(parser: argparse.ArgumentParser) -> None:
     _add_locator(parser)
 
@@ -284,6 +302,10 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = 
     "rebase": ("re-point this branch's new revision onto the other head", _rebase_args),
     "fix": ("apply the fixes of the findings (AL301, AL303, AL304, AL505)", _fix_args),
     "graph": ("draw the revision history (Mermaid, Graphviz dot or html)", _graph_args),
+    "new-revision": (
+        "fix and check the file `alembic revision` wrote (its post_write_hooks entry)",
+        _new_revision_args,
+    ),
     "environments": ("list the Alembic environments that check would lint", _environments_args),
     "rule": ("show the documentation of a rule", _rule_args),
     "rules": ("list all rules, or what --select chooses", _rules_args),
@@ -644,6 +666,45 @@ def _fix(args: argparse.Namespace) -> int:
     return _show(fix(project, settings, cwd=cwd, dry_run=args.dry_run), dry_run=args.dry_run)
 
 
+def _new_revision(args: argparse.Namespace) -> int:
+    """Fix the new revision, print what changed, then refuse it with its remaining findings
+    (exit 1); see ``newrevision`` for what is fixed and what is refused."""
+    from alembic_lint import newrevision
+    from alembic_lint.cache import default_dir
+    from alembic_lint.formats import Section
+
+    cwd = os.getcwd()
+    path = os.path.abspath(args.file)
+    if not os.path.isfile(path):
+        raise UsageError(f"no such file: {args.file}")
+    explicit = bool(args.config or args.name is not None or args.script_location)
+    root, env = newrevision.find_environment(
+        path, locator=_locator(args), cwd=cwd, environ=os.environ, explicit=explicit
+    )
+    settings = _settings(args, env, root, cwd)
+    outcome = newrevision.new_revision(
+        env.project,
+        settings,
+        path,
+        cwd=cwd,
+        wait_for=None if args.rename_now else os.getppid(),
+        cache_dir=default_dir(os.environ),
+    )
+    for change in outcome.changes:
+        sys.stdout.write(f"{change.path}: {change.summary}\n")
+    if not outcome.diagnostics:
+        return 0
+    _emit(args, [Section(None, outcome.diagnostics, outcome.checked)], root=root, cwd=cwd)
+    sys.stdout.flush()
+    n = len(outcome.diagnostics)
+    print(
+        f"alembic-lint: {outcome.diagnostics[0].path}: refused, {n} finding{'s' if n > 1 else ''}; "
+        "the file is kept: fix it, or delete it and run `alembic revision` again",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def _rule(code: str) -> int:
     from alembic_lint import rules
 
@@ -691,6 +752,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _environments(args)
         if args.command == "graph":
             return _graph(args)
+        if args.command == "new-revision":
+            return _new_revision(args)
         return _check(args)
     except UsageError as exc:
         if debug:

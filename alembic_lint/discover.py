@@ -444,7 +444,8 @@ def is_within(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
-def _has_here(cwd: str) -> bool:
+def has_config_here(cwd: str) -> bool:
+    """Whether ``alembic`` run in ``cwd`` would find a configuration without ``-c``."""
     return (
         os.path.isfile(os.path.join(cwd, "alembic.ini"))
         or _has_tool_alembic(os.path.join(cwd, "pyproject.toml"))
@@ -463,7 +464,7 @@ def discover(
         # settings are looked for from the config file, wherever the command is run
         home = os.path.dirname(project.config_file) if project.config_file else cwd
         return Discovery(root, [_environment(project, home, cwd)], [], [])
-    if _has_here(cwd):
+    if has_config_here(cwd):
         try:
             project = find_project(locator, cwd=cwd, environ=environ)
         except UsageError:

@@ -8,7 +8,7 @@ or with ``dry_run`` only returns them.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from alembic_lint import headfile
@@ -59,9 +59,12 @@ def write_atomic(path: str, data: bytes) -> None:
         raise
 
 
-def _apply(changes: list[Change], files: Mapping[str, str], *, dry_run: bool) -> list[Change]:
+def _apply(
+    changes: list[Change], files: Mapping[str, str], *, dry_run: bool, rename: bool = True
+) -> list[Change]:
     """Write every change, or none: renames are checked before anything is written, since a
-    rename onto an existing file would lose it."""
+    rename onto an existing file would lose it. With ``rename=False`` they are checked, and
+    left to the caller."""
     for change in changes:
         if change.renamed is not None:
             target = os.path.join(os.path.dirname(files[change.path]), change.renamed)
@@ -72,7 +75,7 @@ def _apply(changes: list[Change], files: Mapping[str, str], *, dry_run: bool) ->
             path = files[change.path]
             if change.after != change.before:
                 write_atomic(path, change.after)
-            if change.renamed is not None:
+            if change.renamed is not None and rename:
                 os.rename(path, os.path.join(os.path.dirname(path), change.renamed))
     return changes
 
@@ -139,7 +142,14 @@ def rebase(
 
 
 def fix(
-    project: Project, settings: Settings, *, cwd: StrPath, dry_run: bool = False
+    project: Project,
+    settings: Settings,
+    *,
+    cwd: StrPath,
+    dry_run: bool = False,
+    files: Sequence[StrPath] | None = None,
+    rename: bool = True,
+    cache_dir: StrPath | None = None,
 ) -> list[Change]:
     """Apply the edits that the selected findings carry (``Diagnostic.fix``): AL304's docstring
     lines, AL505's head file, AL301's ``vXXX`` and AL303's renumbering in a project that numbers
@@ -147,26 +157,38 @@ def fix(
     ``ignore``, noqa comments and ``start-after`` decide what is fixed, as they decide what
     ``check`` reports. Edits are applied in one pass: every fix is computed on the history as it
     is, and those of one file are applied to it in turn, then its rename.
+
+    With ``files`` (revision files), only the findings on them are fixed, and only the edits
+    to them are applied: ``new-revision`` fixes the one file ``alembic revision`` wrote and
+    nothing else. With ``rename=False``, renames are checked and returned
+    (``Change.renamed``) but not done: alembic reads its new file back from the name it gave
+    it once its hooks have run, so ``new-revision`` renames it later. ``cache_dir`` is the
+    parse cache, as for ``lint``.
     """
     from alembic_lint.lint import lint
 
     cwd = os.fspath(cwd)
-    result = lint(project, settings, cwd=cwd)
+    result = lint(project, settings, cwd=cwd, files=files, cache_dir=cache_dir)
     if result.errors:
         raise UsageError(f"internal error: {result.errors[0]}")
-    history = load(project, cwd=cwd)
-    files = {shown: fs for fs, shown in history.items}
+    history = load(project, cwd=cwd, cache_dir=cache_dir)
+    paths = {shown: fs for fs, shown in history.items}
     if settings.head_file is not None:
         head_path = os.path.join(cwd, settings.head_file)
-        files[display_path(head_path, cwd)] = head_path
+        paths[display_path(head_path, cwd)] = head_path
+    wanted = None
+    if files is not None:
+        wanted = {display_path(os.path.normpath(os.path.join(cwd, f)), cwd) for f in files}
     edits: dict[str, list[tuple[str, Edit]]] = {}
     for d in result.diagnostics:
         for edit in d.fix:
+            if wanted is not None and edit.path not in wanted:
+                continue
             planned = edits.setdefault(edit.path, [])
             if all(e != edit for _, e in planned):
                 planned.append((d.code, edit))
-    changes = [_change(path, planned, files) for path, planned in edits.items()]
-    return _apply(changes, files, dry_run=dry_run)
+    changes = [_change(path, planned, paths) for path, planned in edits.items()]
+    return _apply(changes, paths, dry_run=dry_run, rename=rename)
 
 
 def _change(path: str, planned: list[tuple[str, Edit]], files: Mapping[str, str]) -> Change:

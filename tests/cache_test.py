@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -314,3 +315,25 @@ def test_prune_drops_entries_of_files_gone_from_the_history(tmp_path):
     loaded.save()
     again = ParseCache(tmp_path, scope="s")
     assert (again.get("a.py", KEY), again.get("b.py", KEY)) == (error, None)
+
+
+def test_a_save_keeps_the_stored_form_of_entries_only_read(tmp_path):
+    """A warm run with one changed file writes that entry anew, and the others as they were
+    stored: read and decoded, they are not encoded again, and still decode the same."""
+    kept = ScriptError("a.py", "AL001", 1, 1, "kept")
+    changed = ScriptError("b.py", "AL001", 1, 1, "old")
+    cache = ParseCache(tmp_path, scope="s")
+    cache.put("a.py", KEY, kept)
+    cache.put("b.py", KEY, changed)
+    cache.save()
+    stored = json.loads(Path(cache.file).read_bytes())["entries"]["a.py"]
+    warm = ParseCache(tmp_path, scope="s")
+    assert warm.get("a.py", KEY) == kept
+    assert warm.get("b.py", (9, 9, 9, 9, 9)) is None
+    new = ScriptError("b.py", "AL001", 1, 1, "new")
+    warm.put("b.py", (9, 9, 9, 9, 9), new)
+    warm.save()
+    entries = json.loads(Path(warm.file).read_bytes())["entries"]
+    assert entries["a.py"] == stored
+    again = ParseCache(tmp_path, scope="s")
+    assert (again.get("a.py", KEY), again.get("b.py", (9, 9, 9, 9, 9))) == (kept, new)

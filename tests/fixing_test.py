@@ -300,3 +300,27 @@ def test_an_unreadable_file_is_a_usage_error(tmp_path):
 
     with pytest.raises(UsageError, match="Is a directory"):
         _read_bytes(str(tmp_path))
+
+
+def test_fix_with_files_fixes_only_those_and_leaves_renames_when_told(tmp_path):
+    """new-revision fixes the one file alembic wrote, and renames it once alembic is done."""
+    versions = numbered(
+        tmp_path,
+        [
+            ("3f9c2a71be04", None, "v001 create users", "3f9c2a71be04_v001_create_users.py"),
+            ("8d41e6c0a9f3", "3f9c2a71be04", "v002 add email", "8d41e6c0a9f3_v002_add_email.py"),
+            ("c07b5e92d1a6", "8d41e6c0a9f3", "vXXX add phone", "c07b5e92d1a6_vxxx_add_phone.py"),
+        ],
+    )
+    other = versions / "8d41e6c0a9f3_v002_add_email.py"
+    stale = other.read_text().replace("Revision ID: 8d41e6c0a9f3", "Revision ID: 111")
+    other.write_text(stale)
+    new = versions / "c07b5e92d1a6_vxxx_add_phone.py"
+    settings = Settings(head_file="migrations/HEAD")  # AL505 would write it
+    [change] = fix(project_of(tmp_path), settings, cwd=tmp_path, files=[new], rename=False)
+    assert change.path == "migrations/versions/c07b5e92d1a6_vxxx_add_phone.py"
+    assert change.renamed == "c07b5e92d1a6_v003_add_phone.py"
+    assert new.read_text().startswith('"""v003 add phone')  # written, not renamed
+    assert not (versions / "c07b5e92d1a6_v003_add_phone.py").exists()
+    assert other.read_text() == stale  # its AL304 is not on the file given
+    assert not (tmp_path / "migrations" / "HEAD").exists()
