@@ -59,6 +59,7 @@ def bodies(script: RevisionScript, ctx: Context, *, both: bool = False) -> Itera
 
 
 _SEEN: dict[int, tuple[Sequence[Operation], BodyFacts]] = {}
+_SEEN_LIMIT = 65536
 
 
 def _facts(ops: Sequence[Operation]) -> BodyFacts:
@@ -69,7 +70,7 @@ def _facts(ops: Sequence[Operation]) -> BodyFacts:
     nothing but the time."""
     seen = _SEEN.get(id(ops))
     if seen is None or seen[0] is not ops:
-        if len(_SEEN) >= 65536:
+        if len(_SEEN) >= _SEEN_LIMIT:
             _SEEN.clear()
         seen = _SEEN[id(ops)] = (ops, body_facts(ops))
     return seen[1]

@@ -144,3 +144,18 @@ def test_flag_quoted_and_column_call():
     assert common.quoted(None, "its table") == "its table"
     (add,) = body("op.add_column('t', sa.Column(sa.Integer(), index=True))").operations
     assert common.column_call(add.columns[0], "index=True") == "`sa.Column(..., index=True)`"
+
+
+def test_the_body_facts_memo_is_bounded(monkeypatch):
+    from alembic_lint.rules.unsafe import common as unsafe_common
+    from tests.builders import parse, revision
+
+    monkeypatch.setattr(unsafe_common, "_SEEN", {})
+    monkeypatch.setattr(unsafe_common, "_SEEN_LIMIT", 1)
+    first = parse(revision("3f9c2a71be04", None)).upgrade
+    second = parse(revision("8d41e6c0a9f3", None)).upgrade
+    assert first is not None and second is not None
+    facts = unsafe_common._facts(first.operations)
+    assert unsafe_common._facts(first.operations) is facts  # computed once
+    unsafe_common._facts(second.operations)  # over the bound: the memo starts again
+    assert list(unsafe_common._SEEN) == [id(second.operations)]
