@@ -411,10 +411,12 @@ def test_a_session_the_server_ends_is_one_line(tmp_path):
             o=number & 0xFFFFFFFF,
         ):
             time.sleep(0.05)
+        # only the waiter: the holder's last query reads the same, and ending it would hand
+        # the waiter the lock instead of ending its session
         _run(
             url,
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE query LIKE 'SELECT pg_advisory_lock%' AND pid <> pg_backend_pid()",
+            "SELECT pg_terminate_backend(pid) FROM pg_locks "
+            f"WHERE NOT granted AND objid = {number & 0xFFFFFFFF}",
         )
 
     thread = threading.Thread(target=end_the_waiter)
