@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from alembic_lint.graph import RevisionGraph
-from alembic_lint.operations import Lit, Operation, is_true, literal
+from alembic_lint.operations import Operation, is_true, literal
 from alembic_lint.script import RevisionScript
 
 if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
@@ -94,8 +94,6 @@ def _op_constraint(op: Operation, index: int) -> Constraint | None:
         return None
     condition = op.kw("condition")
     expression = _str(literal(condition))
-    if expression is None and condition is not None and not isinstance(condition, Lit):
-        expression = None
     not_valid = is_true(op.kw("postgresql_not_valid"))
     return Constraint(op.table, op.name, kind, not_valid, expression, index)
 

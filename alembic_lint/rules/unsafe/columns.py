@@ -21,7 +21,7 @@ nullability, default) comes from ``columnstate``. Decisions shared by the rules 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from alembic_lint.diagnostics import Diagnostic
 from alembic_lint.dialect import Dialect
@@ -41,7 +41,9 @@ from alembic_lint.rules.unsafe.columnstate import (
     sql_type,
 )
 from alembic_lint.script import RevisionScript
-from alembic_lint.sql import Action, Statement, parse_sql
+
+if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
+    from alembic_lint.sql import Action, Statement
 
 _PG_LOCK = "takes an ACCESS EXCLUSIVE lock on `{table}`"
 _MYSQL_COPY = "MySQL copies `{table}` (ALGORITHM=COPY) and blocks writes to it"
@@ -137,6 +139,8 @@ class _Added(NamedTuple):
 
 def _sql_default(text: str) -> _Default | None:
     """A default written as SQL, read by the SQL parser as a column default."""
+    from alembic_lint.sql import parse_sql
+
     parsed = parse_sql(f"ALTER TABLE t ADD COLUMN c integer DEFAULT {text}")
     actions = parsed[0].actions if len(parsed) == 1 else ()
     if len(actions) != 1 or actions[0].default is None:

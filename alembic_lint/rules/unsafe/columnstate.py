@@ -36,14 +36,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from alembic_lint.dialect import Dialect
 from alembic_lint.graph import RevisionGraph
 from alembic_lint.operations import Call, Column, Expr, Lit, Operation, Ref, tail
 from alembic_lint.rules.unsafe import common
 from alembic_lint.script import RevisionScript
-from alembic_lint.sql import Action, Statement
+
+if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
+    from alembic_lint.sql import Action, Statement
 
 
 class ColumnType(NamedTuple):

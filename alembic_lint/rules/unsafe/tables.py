@@ -8,13 +8,16 @@ pair). A table that the same upgrade creates before the drop or rename is new to
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from alembic_lint.diagnostics import Diagnostic
 from alembic_lint.operations import Call, Expr, Lit, Operation, tail
 from alembic_lint.rules import AnyRule, Context, Need, RevisionRule
 from alembic_lint.rules.unsafe import common
 from alembic_lint.script import RevisionScript
-from alembic_lint.sql import Statement
+
+if TYPE_CHECKING:  # the SQL module is imported only where SQL is parsed
+    from alembic_lint.sql import Statement
 
 # the rules for every dialect still read it, to leave out what runs only on another database
 _DIALECT: frozenset[Need] = frozenset({"dialect"})
